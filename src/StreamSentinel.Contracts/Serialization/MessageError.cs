@@ -1,0 +1,23 @@
+namespace StreamSentinel.Contracts.Serialization;
+
+/// <summary>A typed reason for refusing a message; <see cref="Detail"/> names the field and the offending value.</summary>
+public sealed record MessageError(MessageErrorKind Kind, string Detail)
+{
+    /// <summary>A stable, snake_case code, e.g. <c>missing_field</c>: safe for headers and metric tags.</summary>
+    public string Code => Kind switch
+    {
+        MessageErrorKind.Empty => "empty",
+        MessageErrorKind.Oversize => "oversize",
+        MessageErrorKind.MalformedJson => "malformed_json",
+        MessageErrorKind.UnsupportedSchemaVersion => "unsupported_schema_version",
+        MessageErrorKind.MissingField => "missing_field",
+        MessageErrorKind.InvalidValue => "invalid_value",
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
+    };
+
+    public override string ToString() => $"{Code}: {Detail}";
+
+    internal static MessageError Missing(string field) => new(MessageErrorKind.MissingField, $"'{field}' is required");
+
+    internal static MessageError Invalid(string field, string problem) => new(MessageErrorKind.InvalidValue, $"'{field}' {problem}");
+}
