@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace StreamSentinel.Cli.Commands;
+
+/// <summary>The command tree of <c>stream-sentinel</c>.</summary>
+internal static class CommandLine
+{
+    public static RootCommand Build() =>
+        new("Stream-Sentinel: real-time fraud detection results, persisted into PostgreSQL and ClickHouse.")
+        {
+            RunCommand.Create(),
+        };
+}

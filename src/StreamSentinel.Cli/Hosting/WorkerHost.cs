@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+using StreamSentinel.Cli.Diagnostics;
+using StreamSentinel.Hosting.DependencyInjection;
+
+namespace StreamSentinel.Cli.Hosting;
+
+/// <summary>Builds and runs the Generic Host behind each <c>run</c> and one-shot command.</summary>
+internal static class WorkerHost
+{
+    /// <param name="overrides">Values from command-line switches; null values are left out so configuration keeps its default.</param>
+    public static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.AddStackConfiguration();
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides.Where(pair => pair.Value is not null));
+        }
+
+        // A worker that cannot stop in time loses nothing (offsets are committed after writes), but it should try.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        return builder;
+    }
+
+    /// <summary>Runs the host until it stops; returns the process exit code (non-zero when start-up failed).</summary>
+    public static async Task<int> RunAsync(HostApplicationBuilder builder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        using var host = builder.Build();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("StreamSentinel.Cli");
+        try
+        {
+            await host.RunAsync(cancellationToken);
+            return Environment.ExitCode;
+        }
+        catch (OptionsValidationException e)
+        {
+            Log.InvalidConfiguration(logger, string.Join("; ", e.Failures));
+            return 2;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.HostFailed(logger, e);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using StreamSentinel.Cli.Commands;
+
+return await CommandLine.Build().Parse(args).InvokeAsync();
