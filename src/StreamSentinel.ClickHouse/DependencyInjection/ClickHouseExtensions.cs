@@ -1,0 +1,30 @@
+using ClickHouse.Driver;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StreamSentinel.ClickHouse.Querying;
+
+namespace StreamSentinel.ClickHouse.DependencyInjection;
+
+public static class ClickHouseExtensions
+{
+    /// <summary>Configuration key of the ClickHouse.Driver connection string (environment: <c>SS_CLICKHOUSE</c>).</summary>
+    public const string ConnectionStringName = "ClickHouse";
+
+    /// <summary>One <see cref="ClickHouseClient"/> (it pools HTTP connections) behind a <see cref="ClickHouseDatabase"/>.</summary>
+    public static TBuilder AddClickHouse<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings:ClickHouse is not set. Set SS_CLICKHOUSE (scripts/stack.sh up writes it to .stack/env).");
+        }
+
+        builder.Services.AddSingleton(_ => new ClickHouseClient(connectionString));
+        builder.Services.AddSingleton<ClickHouseDatabase>();
+        return builder;
+    }
+}
