@@ -50,7 +50,12 @@ kafka_bootstrap="$kafka_dir/bootstrap"
 # ---------------------------------------------------------------------------------------------------
 # Helpers
 
-say() { printf '%-10s %-22s %s\n' "$1" "$2" "$3"; }
+started=0 # how many servers this `up` started
+
+say() {
+  [[ "$3" != *"(started)" ]] || started=$((started + 1))
+  printf '%-10s %-22s %s\n' "$1" "$2" "$3"
+}
 
 # die SERVER MESSAGE [LOG...]: the message, then the tail of each log that exists, on stderr.
 die() {
@@ -69,19 +74,35 @@ die() {
 # The pid stored in FILE (first line), or nothing when the file is missing or holds no number.
 read_pid() {
   local pid=""
-  [ -f "$1" ] && read -r pid <"$1" || true
+  if [ -f "$1" ]; then read -r pid <"$1" || true; fi
   case "$pid" in '' | *[!0-9]*) return 0 ;; esac
   echo "$pid"
 }
 
-alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# alive PID: the process exists and is not a zombie. A daemon's parent is pid 1, which may reap it only
+# seconds after it exited (measured here: ~2 s), and kill -0 alone still succeeds on a zombie.
+alive() {
+  local state
+  state="$(proc_state "${1:-}")"
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+zombie() { [ "$(proc_state "${1:-}")" == Z ]; }
+
+# proc_state PID: the state letter of PID (R, S, D, Z...), nothing if there is no such process.
+proc_state() {
+  local stat
+  [ -n "${1:-}" ] || return 0
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+  stat="${stat##*) }" # the state follows the command name, which may itself contain spaces
+  echo "${stat:0:1}"
+}
 
 # ours PID TEXT: PID is alive and its command line contains TEXT. Guards against a stale pid file whose
 # number now belongs to an unrelated process (after a reboot or a crash), which we must neither trust nor kill.
 ours() {
   local cmdline
   alive "$1" || return 1
-  cmdline="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  cmdline="$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline")" || return 1
   [[ "$cmdline" == *"$2"* ]]
 }
 
@@ -95,7 +116,8 @@ wait_for() {
     if [ -n "$pid" ] && ! alive "$pid"; then return 2; fi
     sleep 0.1
   done
-  "$@"
+  if "$@"; then return 0; fi
+  return 1
 }
 
 # wait_gone PID SECONDS: waits until PID has exited; 1 if it is still there afterwards.
@@ -106,6 +128,17 @@ wait_gone() {
     sleep 0.1
   done
   ! alive "$1"
+}
+
+# wait_reaped PID: after a crash (kill -9), the dead server can stay a zombie for a few seconds, and
+# PostgreSQL then takes its old pid for a running postmaster and refuses to start. Wait until pid 1 has
+# reaped it (at most 15 s; afterwards the start fails with the server's own message).
+wait_reaped() {
+  local i
+  for ((i = 0; i < 150; i++)); do
+    zombie "${1:-}" || return 0
+    sleep 0.1
+  done
 }
 
 # stop_pid NAME PID GRACE: SIGTERM, wait GRACE seconds, then SIGKILL and wait again.
@@ -179,12 +212,14 @@ pg_app_login() {
 
 # The cluster is owned by `postgres`, which must be able to walk down to it.
 pg_check_path() {
-  local dir="$pg_dir"
+  local dir="" part
   as_pg test -x "$pg_dir" && return 0
-  while [ "$dir" != / ]; do
-    dir="$(dirname "$dir")"
+  # Top-down, so the message names the first directory that blocks it.
+  local IFS=/
+  for part in ${pg_dir#/}; do
+    dir="$dir/$part"
     if ! as_pg test -x "$dir"; then
-      die postgres "user postgres cannot enter $dir (mode $(stat -c %A "$dir")), so it cannot reach $pg_data; clone the repository where other users can traverse, or chmod o+x $dir"
+      die postgres "user postgres cannot enter $dir (mode $(stat -c %A "$dir"), owner $(stat -c %U "$dir")), so it cannot reach $pg_data; put the repository where other users can traverse, or chmod o+x $dir"
     fi
   done
   die postgres "user postgres cannot reach $pg_dir"
@@ -226,20 +261,25 @@ unix_socket_directories = '${pg_run//\'/\'\'}'"
   chown postgres:postgres "$pg_data/stack.conf"
 }
 
+# pg_sql SQL: runs one statement through the socket as postgres; dies with psql's error.
+pg_sql() {
+  local out
+  out="$(pg_psql -tAc "$1" 2>&1)" || die postgres "psql failed: ${1%%PASSWORD*}: $out" "$pg_log"
+  echo "$out"
+}
+
 # Role and database of the application, created once; the password is checked over TCP exactly the
 # way the application connects, and reset only if it does not work (e.g. the password file was lost).
 pg_provision() {
-  local pw="$1"
-  if [ -z "$(pg_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'stream_sentinel'")" ]; then
-    pg_psql -c "CREATE ROLE stream_sentinel LOGIN CREATEDB CREATEROLE PASSWORD '$pw'"
-  fi
-  # CREATE DATABASE cannot run inside the transaction that one -c with several statements is.
-  if [ -z "$(pg_psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'stream_sentinel'")" ]; then
-    pg_psql -c "CREATE DATABASE stream_sentinel OWNER stream_sentinel ENCODING 'UTF8'"
-  fi
+  local pw="$1" exists
+  exists="$(pg_sql "SELECT 1 FROM pg_roles WHERE rolname = 'stream_sentinel'")"
+  [ -n "$exists" ] || pg_sql "CREATE ROLE stream_sentinel LOGIN CREATEDB CREATEROLE PASSWORD '$pw'" >/dev/null
+  # CREATE DATABASE cannot run inside a transaction, which is what one -c with several statements is.
+  exists="$(pg_sql "SELECT 1 FROM pg_database WHERE datname = 'stream_sentinel'")"
+  [ -n "$exists" ] || pg_sql "CREATE DATABASE stream_sentinel OWNER stream_sentinel ENCODING 'UTF8'" >/dev/null
   if ! pg_app_login "$pw"; then
-    pg_psql -c "ALTER ROLE stream_sentinel LOGIN CREATEDB CREATEROLE PASSWORD '$pw'"
-    pg_app_login "$pw" || return 1
+    pg_sql "ALTER ROLE stream_sentinel LOGIN CREATEDB CREATEROLE PASSWORD '$pw'" >/dev/null
+    pg_app_login "$pw" || die postgres "cannot log in as stream_sentinel over TCP even after setting its password" "$pg_log"
   fi
 }
 
@@ -249,6 +289,7 @@ postgres_up() {
   pid="$(pg_pid)"
   if [ -z "$pid" ]; then
     state="started"
+    wait_reaped "$(read_pid "$pg_data/postmaster.pid")"
     # pg_ctl copes with a postmaster.pid left by kill -9 by itself. -w waits until it accepts connections.
     # 8>&- : the server must not inherit (and so hold forever) the lock of this script.
     as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_log" -w -t 60 start >/dev/null 2>&1 8>&- ||
@@ -256,8 +297,7 @@ postgres_up() {
     pid="$(pg_pid)"
   fi
   wait_for 10 "$pid" pg_answers || die postgres "pid ${pid:-?} does not answer on 127.0.0.1:$PG_PORT" "$pg_log"
-  pg_provision "$(cat "$pg_pwfile")" ||
-    die postgres "cannot log in as stream_sentinel over TCP after setting its password" "$pg_log"
+  pg_provision "$(cat "$pg_pwfile")"
   say postgres "127.0.0.1:$PG_PORT" "ready ($state)"
 }
 
@@ -295,6 +335,7 @@ redis_up() {
   pid="$(redis_pid)"
   if [ -z "$pid" ]; then
     state="started"
+    wait_reaped "$(read_pid "$redis_pidfile")"
     rm -f "$redis_pidfile"
     # AOF (fsync every second) rather than no persistence: the detector's per-user state must survive
     # a restart of Redis; RDB snapshots (--save) are off because the AOF already covers it.
@@ -410,6 +451,7 @@ clickhouse_up() {
     state="started"
     # A stale pid file is removed here rather than left to the server, which refuses to start when the
     # number happens to belong to some other live process.
+    wait_reaped "$(read_pid "$ch_pidfile")"
     rm -f "$ch_pidfile"
     # 18.16 writes --pid-file only in --daemon mode: it forks, detaches and writes its own pid there, so
     # the pid file names the server itself and never a wrapper. Its stdout/stderr go to log/std*.log.
@@ -462,6 +504,7 @@ kafka_up() {
   pid="$(kafka_pid)"
   if [ -z "$pid" ]; then
     state="started"
+    wait_reaped "$(read_pid "$kafka_pidfile")"
     # A new broker means new random ports: the old bootstrap file and env are stale from here on.
     rm -f "$kafka_pidfile" "$kafka_bootstrap" "$env_file"
     # Build (if sources changed) in the foreground first: a build error then surfaces here, with its
@@ -492,16 +535,23 @@ kafka_up() {
   say kafka "$(kafka_bootstraps)" "ready ($state)"
 }
 
-kafka_status() { status_line kafka "$(kafka_bootstraps || echo '-')" "$(kafka_pid)" kafka_answers; }
+kafka_status() {
+  local pid endpoint=-
+  pid="$(kafka_pid)"
+  # Without its broker, a bootstrap file left by a crash names ports nobody listens on.
+  if [ -n "$pid" ]; then endpoint="$(kafka_bootstraps || echo '-')"; fi
+  status_line kafka "$endpoint" "$pid" kafka_answers
+}
 
 kafka_down() {
-  local pid
+  local pid endpoint
   pid="$(kafka_pid)"
-  rm -f "$kafka_bootstrap"
+  endpoint="$(kafka_bootstraps || echo '-')"
+  rm -f "$kafka_bootstrap" # its ports die with the broker; a new one gets new random ports
   [ -n "$pid" ] || { rm -f "$kafka_pidfile"; return 1; }
   stop_pid kafka "$pid" 15
   rm -f "$kafka_pidfile"
-  say kafka "-" "stopped (pid $pid)"
+  say kafka "$endpoint" "stopped (pid $pid)"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -533,16 +583,13 @@ write_env() {
   local pw bootstrap
   pw="$(cat "$pg_pwfile")"
   bootstrap="$(kafka_bootstraps)" || die kafka "$kafka_bootstrap vanished"
-  {
-    echo "# Written by scripts/stack.sh up. Use: set -a; . .stack/env; set +a"
-    echo "SS_STACK=$(shell_quote local)"
-    echo "SS_POSTGRES=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=stream_sentinel;Password=$pw")"
-    echo "SS_REDIS=$(shell_quote "127.0.0.1:$REDIS_PORT")"
-    echo "SS_CLICKHOUSE=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=default;Password=;JsonReadMode=None;JsonWriteMode=None")"
-    echo "SS_KAFKA=$(shell_quote "$bootstrap")"
-  } >"$env_file.tmp"
-  chmod 600 "$env_file.tmp" # holds the database password
-  mv -f "$env_file.tmp" "$env_file"
+  # umask 077: it holds the database password, also while it is the temp file.
+  (umask 077 && write_file "$env_file" "# Written by scripts/stack.sh up. Use: set -a; . .stack/env; set +a
+SS_STACK=$(shell_quote local)
+SS_POSTGRES=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=stream_sentinel;Password=$pw")
+SS_REDIS=$(shell_quote "127.0.0.1:$REDIS_PORT")
+SS_CLICKHOUSE=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=default;Password=;JsonReadMode=None;JsonWriteMode=None")
+SS_KAFKA=$(shell_quote "$bootstrap")")
 }
 
 cmd_up() {
@@ -550,23 +597,27 @@ cmd_up() {
   take_lock
   chmod 755 "$stack" # postgres must traverse it
   install_packages
-  local out
-  out="$(postgres_up; redis_up; clickhouse_up; kafka_up)" || { [ -z "$out" ] || echo "$out"; exit 1; }
-  echo "$out"
+  postgres_up
+  redis_up
+  clickhouse_up
+  kafka_up
   write_env
-  if [[ "$out" != *"(started)"* ]]; then
-    echo "all ready (all four were already running; nothing changed); env in $env_file"
+  if [ "$started" -eq 0 ]; then
+    echo "all ready (all four were already running); env in $env_file"
   else
     echo "all ready; env in $env_file"
   fi
 }
+
+# shellcheck disable=SC2001 # a character class is clearer in sed than in ${var//}
+regex_quote() { sed 's/[][\\.*^$+?(){}|]/\\&/g' <<<"$1"; }
 
 # Processes of the stack still alive, found by what identifies each one on its command line.
 leftovers() {
   local pattern pid comm
   for pattern in "-D $pg_data" "redis-server 127.0.0.1:$REDIS_PORT" "--config-file=$ch_config" \
     "--bootstrap-file $kafka_bootstrap"; do
-    for pid in $(pgrep -f -- "$pattern" || true); do
+    for pid in $(pgrep -f -- "$(regex_quote "$pattern")" || true); do
       comm="$(cat "/proc/$pid/comm" 2>/dev/null)" || continue
       # A shell whose command line merely mentions these paths (e.g. the caller's) is not a server.
       case "$comm" in postgres | redis-server | clickhouse-serv | dotnet | stream-sentine*) echo "$pid ($comm)" ;; esac
@@ -576,7 +627,11 @@ leftovers() {
 
 cmd_down() {
   local purge=0 stopped=0 left
-  [ "${1:-}" != --purge ] || purge=1
+  case "${1:-}" in
+    "") ;;
+    --purge) purge=1 ;;
+    *) usage >&2; exit 2 ;;
+  esac
   if [ ! -d "$stack" ]; then echo "nothing running (no $stack)"; return 0; fi
   take_lock
   # Clients first: the broker, then the stores.

@@ -8,6 +8,8 @@ internal static class CommandLine
     public static RootCommand Build() =>
         new("Stream-Sentinel: real-time fraud detection results, persisted into PostgreSQL and ClickHouse.")
         {
+            MigrateCommand.Create(),
+            DescribeCommand.Create(),
             RunCommand.Create(),
         };
 }

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Spectre.Console;
+using StreamSentinel.Cli.Hosting;
+using StreamSentinel.Migrations;
+using StreamSentinel.Migrations.DependencyInjection;
+using StreamSentinel.Migrations.Scripts;
+
+namespace StreamSentinel.Cli.Commands;
+
+/// <summary><c>migrate</c>: applies sql/postgres and sql/clickhouse, forward-only, each script once.</summary>
+internal static class MigrateCommand
+{
+    /// <summary>Exit code when the journal and the scripts disagree (an edited or unknown script).</summary>
+    public const int Refused = 3;
+
+    public static Command Create()
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be applied; change nothing." };
+        var command = new Command(
+            "migrate",
+            "Apply the numbered SQL scripts of sql/postgres and sql/clickhouse that each database has not seen yet. "
+            + "A second run does nothing; an applied script that was edited is refused.")
+        {
+            dryRun,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var builder = WorkerHost.CreateBuilder();
+            builder.AddSchemaMigrator();
+            using var host = builder.Build();
+            try
+            {
+                var report = await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(parse.GetValue(dryRun), cancellationToken);
+                Print(report);
+                return 0;
+            }
+            catch (MigrationRefusedException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{e.Target}: migrations refused; nothing was run.[/]");
+                foreach (var problem in e.Problems)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"  - {problem}");
+                }
+
+                return Refused;
+            }
+        });
+        return command;
+    }
+
+    private static void Print(MigrationReport report)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumns("database", "script", "result", "time");
+        foreach (var outcome in report.Outcomes)
+        {
+            table.AddRow(
+                Markup.Escape(outcome.Target.ToString()),
+                Markup.Escape(outcome.Script),
+                Markup.Escape(outcome.Action switch
+                {
+                    MigrationAction.Applied => "applied",
+                    MigrationAction.WouldApply => "would apply",
+                    _ => $"pending: {outcome.Reason}",
+                }),
+                outcome.Action == MigrationAction.Applied ? $"{outcome.Elapsed.TotalMilliseconds:F0} ms" : "");
+        }
+
+        if (report.Outcomes.Count > 0)
+        {
+            AnsiConsole.Write(table);
+        }
+
+        foreach (var (target, count) in report.AlreadyApplied)
+        {
+            var now = report.Outcomes.Count(o => o.Target == target && o.Action == MigrationAction.Applied);
+            AnsiConsole.WriteLine($"{target}: {now} applied now, {count} already applied{(target == MigrationTarget.ClickHouse ? Deferred(report) : "")}");
+        }
+
+        if (report.NothingApplied)
+        {
+            AnsiConsole.WriteLine("Schema is up to date; nothing was changed.");
+        }
+    }
+
+    private static string Deferred(MigrationReport report)
+    {
+        var deferred = report.Outcomes.Count(o => o.Action == MigrationAction.Deferred);
+        return deferred == 0 ? "" : $", {deferred} pending until the server supports them";
+    }
+}

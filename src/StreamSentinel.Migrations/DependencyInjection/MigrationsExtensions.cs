@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StreamSentinel.ClickHouse.DependencyInjection;
+using StreamSentinel.Migrations.Journals;
+using StreamSentinel.PostgreSql.DependencyInjection;
+
+namespace StreamSentinel.Migrations.DependencyInjection;
+
+public static class MigrationsExtensions
+{
+    /// <summary>The migrator and both databases it needs.</summary>
+    public static TBuilder AddSchemaMigrator<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddPostgres().AddClickHouse();
+        builder.Services.AddSingleton<PostgresSchemaJournal>();
+        builder.Services.AddSingleton<ClickHouseSchemaJournal>();
+        builder.Services.AddSingleton<SchemaMigrator>();
+        builder.Services.AddSingleton<SchemaInventory>();
+        return builder;
+    }
+}
