@@ -38,7 +38,6 @@ ch_dir="$stack/clickhouse"
 ch_config="$ch_dir/config.xml"
 ch_users="$ch_dir/users.xml"
 ch_pidfile="$ch_dir/clickhouse.pid"
-ch_log="$ch_dir/log/clickhouse-server.log"
 ch_errlog="$ch_dir/log/clickhouse-server.err.log"
 
 kafka_dir="$stack/kafka"
@@ -212,11 +211,11 @@ pg_app_login() {
 
 # The cluster is owned by `postgres`, which must be able to walk down to it.
 pg_check_path() {
-  local dir="" part
+  local dir="" part parts
   as_pg test -x "$pg_dir" && return 0
   # Top-down, so the message names the first directory that blocks it.
-  local IFS=/
-  for part in ${pg_dir#/}; do
+  IFS=/ read -ra parts <<<"${pg_dir#/}"
+  for part in "${parts[@]}"; do
     dir="$dir/$part"
     if ! as_pg test -x "$dir"; then
       die postgres "user postgres cannot enter $dir (mode $(stat -c %A "$dir"), owner $(stat -c %U "$dir")), so it cannot reach $pg_data; put the repository where other users can traverse, or chmod o+x $dir"
@@ -376,14 +375,18 @@ ch_answers() { [ "$(curl -s -m 2 "http://127.0.0.1:$CH_HTTP_PORT/ping" 2>/dev/nu
 # 18.16 reads a <yandex> root and knows none of the newer settings (e.g. max_server_memory_usage);
 # an unknown element is ignored, a wrong one can stop it, so this is kept to what it needs.
 ch_write_config() {
+  local d # $ch_dir escaped for XML
+  d="${ch_dir//&/&amp;}"
+  d="${d//</&lt;}"
+  d="${d//>/&gt;}"
   install -d -m 755 "$ch_dir" "$ch_dir/log"
   write_file "$ch_config" "<?xml version=\"1.0\"?>
 <!-- Written by scripts/stack.sh up; changes are overwritten. -->
 <yandex>
     <logger>
         <level>warning</level>
-        <log>$ch_log</log>
-        <errorlog>$ch_errlog</errorlog>
+        <log>$d/log/clickhouse-server.log</log>
+        <errorlog>$d/log/clickhouse-server.err.log</errorlog>
         <size>100M</size>
         <count>3</count>
     </logger>
@@ -391,11 +394,11 @@ ch_write_config() {
     <http_port>$CH_HTTP_PORT</http_port>
     <tcp_port>$CH_TCP_PORT</tcp_port>
     <!-- No interserver_http_port: no replication here. -->
-    <path>$ch_dir/data/</path>
-    <tmp_path>$ch_dir/tmp/</tmp_path>
-    <user_files_path>$ch_dir/user_files/</user_files_path>
-    <format_schema_path>$ch_dir/format_schemas/</format_schema_path>
-    <users_config>$ch_users</users_config>
+    <path>$d/data/</path>
+    <tmp_path>$d/tmp/</tmp_path>
+    <user_files_path>$d/user_files/</user_files_path>
+    <format_schema_path>$d/format_schemas/</format_schema_path>
+    <users_config>$d/users.xml</users_config>
     <default_profile>default</default_profile>
     <default_database>default</default_database>
     <timezone>UTC</timezone>
