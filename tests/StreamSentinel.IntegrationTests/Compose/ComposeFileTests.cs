@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using StreamSentinel.Hosting.Configuration;
+using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Development;
+using YamlDotNet.RepresentationModel;
+
+namespace StreamSentinel.IntegrationTests.Compose;
+
+/// <summary>
+/// docker-compose.yml cannot run here (no Docker engine), so it is validated, and checked to agree with the code
+/// and with the local stack on topics, partitions, variables and ports.
+/// </summary>
+public sealed partial class ComposeFileTests
+{
+    private static readonly string ComposeFile = RepositoryRoot.Combine("docker-compose.yml");
+
+    private YamlMappingNode _root = null!;
+
+    [OneTimeSetUp]
+    public void Parse()
+    {
+        var yaml = new YamlStream();
+        using var reader = new StreamReader(ComposeFile);
+        yaml.Load(reader);
+        _root = (YamlMappingNode)yaml.Documents[0].RootNode;
+    }
+
+    [Test]
+    public async Task Compose_validates_the_file()
+    {
+        // Debian's docker-compose (installed by scripts/stack.sh up) validates without an engine.
+        var info = new ProcessStartInfo("docker-compose", ["-f", ComposeFile, "--profile", "workers", "config", "--quiet"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Assert.Fail($"docker-compose is not installed ({e.Message}); `scripts/stack.sh up` installs it.");
+            return;
+        }
+
+        using (process)
+        {
+            var errors = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.That(process.ExitCode, Is.Zero, errors);
+        }
+    }
+
+    [Test]
+    public void Every_topic_is_created_with_the_partitions_the_development_broker_uses()
+    {
+        var script = Scalar(Service("kafka-init")["command"]);
+        var defaults = new DevelopmentBrokerOptions();
+
+        var created = TopicPattern().Matches(script).ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.That(created, Is.EqualTo(Topics.All.ToDictionary(
+            topic => topic,
+            topic => topic is Topics.Transactions or Topics.DetectionResults ? defaults.PipelinePartitions : defaults.AuxiliaryPartitions)));
+    }
+
+    [Test]
+    public void Shared_environment_names_exactly_the_variables_the_code_reads()
+    {
+        var environment = (YamlMappingNode)_root["x-stream-sentinel-env"];
+
+        Assert.That(environment.Children.Keys.Select(Scalar), Is.EquivalentTo(StackEnvironment.Keys.Keys));
+        foreach (var worker in new[] { "detection", "persistence" })
+        {
+            Assert.That(((YamlMappingNode)Service(worker)["environment"]).Children.Keys.Select(Scalar), Is.EquivalentTo(StackEnvironment.Keys.Keys), worker);
+        }
+    }
+
+    [Test]
+    public void Migrator_and_workers_run_commands_the_cli_has()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Command("migrate"), Is.EqualTo(new[] { "migrate" }));
+            Assert.That(Command("detection").Take(2), Is.EqualTo(new[] { "run", "detection" }));
+            Assert.That(Command("persistence").Take(2), Is.EqualTo(new[] { "run", "persistence" }));
+        }
+    }
+
+    [TestCase("postgres", "PG_PORT")]
+    [TestCase("redis", "REDIS_PORT")]
+    [TestCase("clickhouse", "CH_HTTP_PORT")]
+    public void Host_ports_match_the_local_stack(string service, string stackVariable)
+    {
+        var stackScript = File.ReadAllText(RepositoryRoot.Combine("scripts", "stack.sh"));
+        var stackPort = Regex.Match(stackScript, $"^{stackVariable}=(\\d+)$", RegexOptions.Multiline).Groups[1].Value;
+
+        var published = ((YamlSequenceNode)Service(service)["ports"]).Children.Select(Scalar).Single();
+
+        Assert.That(stackPort, Is.Not.Empty, $"scripts/stack.sh defines {stackVariable}");
+        Assert.That(published, Does.StartWith($"127.0.0.1:{stackPort}:"));
+    }
+
+    private YamlMappingNode Service(string name) => (YamlMappingNode)((YamlMappingNode)_root["services"])[name];
+
+    private string[] Command(string service) => [.. ((YamlSequenceNode)Service(service)["command"]).Children.Select(Scalar)];
+
+    private static string Scalar(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar => scalar.Value ?? "",
+        YamlSequenceNode sequence => string.Join('\n', sequence.Children.Select(Scalar)),
+        _ => throw new InvalidOperationException($"Unexpected YAML node {node.NodeType} at {node.Start}."),
+    };
+
+    [GeneratedRegex(@"--topic (\S+) --partitions (\d+)")]
+    private static partial Regex TopicPattern();
+}
