@@ -54,6 +54,14 @@ public sealed class ClickHouseDatabase(ClickHouseClient client)
     {
         using var result = await Client.ExecuteRawResultAsync(sql, new QueryOptions(), cancellationToken);
         var text = await result.ReadAsStringAsync();
-        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (text.Length == 0)
+        {
+            return [];
+        }
+
+        // Every row ends with a newline, so the last piece is the nothing after it. An empty line before that is a
+        // row holding an empty string, not noise to drop.
+        var rows = text.Split('\n');
+        return text.EndsWith('\n') ? rows[..^1] : rows;
     }
 }
