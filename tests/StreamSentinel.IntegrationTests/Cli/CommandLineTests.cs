@@ -49,6 +49,7 @@ public sealed class CommandLineTests
             Assert.That(second.Output, Does.Contain("Schema is up to date; nothing was changed."));
             Assert.That(describe.ExitCode, Is.Zero, describe.ToString);
             Assert.That(describe.Output, Does.Contain("fraud_alerts").And.Contain("system_audit_log").And.Contain("detection_results").And.Contain("MaterializedView"));
+            Assert.That(describe.Output, Does.Contain("fraud-detection-results").And.Contain("Redis 7."));
         }
     }
 
