@@ -209,19 +209,26 @@ pg_app_login() {
     -U stream_sentinel -d stream_sentinel -c 'SELECT 1' >/dev/null 2>&1
 }
 
-# The cluster is owned by `postgres`, which must be able to walk down to it.
+# The cluster is owned by `postgres`, which must be able to walk down to it. A clone under a private
+# directory (e.g. /root, mode 700) blocks it: grant `postgres` traverse-only access there (an ACL when the
+# filesystem has them, else o+x), and say so, rather than fail on a machine we are root of anyway.
 pg_check_path() {
   local dir="" part parts
   as_pg test -x "$pg_dir" && return 0
-  # Top-down, so the message names the first directory that blocks it.
   IFS=/ read -ra parts <<<"${pg_dir#/}"
   for part in "${parts[@]}"; do
     dir="$dir/$part"
+    [ -d "$dir" ] || break
     if ! as_pg test -x "$dir"; then
-      die postgres "user postgres cannot enter $dir (mode $(stat -c %A "$dir"), owner $(stat -c %U "$dir")), so it cannot reach $pg_data; put the repository where other users can traverse, or chmod o+x $dir"
+      if command -v setfacl >/dev/null 2>&1 && setfacl -m u:postgres:x "$dir" 2>/dev/null; then
+        echo "stack.sh: postgres: granted user postgres traverse-only access (ACL u:postgres:x) to $dir" >&2
+      else
+        chmod o+x "$dir"
+        echo "stack.sh: postgres: made $dir traversable (chmod o+x) so user postgres can reach $pg_data" >&2
+      fi
     fi
   done
-  die postgres "user postgres cannot reach $pg_dir"
+  as_pg test -x "$pg_dir" || die postgres "user postgres cannot reach $pg_dir"
 }
 
 pg_prepare() {
