@@ -10,6 +10,7 @@ internal static class CommandLine
         {
             MigrateCommand.Create(),
             DescribeCommand.Create(),
+            RetentionCommand.Create(),
             RunCommand.Create(),
         };
 }

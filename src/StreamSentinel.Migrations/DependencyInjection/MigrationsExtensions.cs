@@ -18,6 +18,7 @@ public static class MigrationsExtensions
         builder.Services.AddSingleton<ClickHouseSchemaJournal>();
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton<SchemaInventory>();
+        builder.Services.AddSingleton<Retention.PartitionRetention>();
         return builder;
     }
 }

@@ -23,6 +23,7 @@ public sealed class CommandLineTests
 
     [TestCase("migrate")]
     [TestCase("describe")]
+    [TestCase("retention")]
     [TestCase("run", "broker")]
     public async Task Every_command_has_help(params string[] command)
     {

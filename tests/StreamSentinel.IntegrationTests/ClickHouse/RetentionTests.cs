@@ -1,0 +1,81 @@
+using ClickHouse.Driver;
+using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Migrations.Retention;
+
+namespace StreamSentinel.IntegrationTests.ClickHouse;
+
+/// <summary>Retention by dropping monthly partitions: what ClickHouse 18.16 has instead of TTL.</summary>
+public sealed class RetentionTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private IsolatedDatabases _databases = null!;
+
+    [SetUp]
+    public async Task MigrateAsync()
+    {
+        _databases = await IsolatedDatabases.CreateAsync();
+        await _databases.Migrator().MigrateAsync(dryRun: false, CancellationToken.None);
+    }
+
+    [TearDown]
+    public async Task DropAsync() => await _databases.DisposeAsync();
+
+    [Test]
+    public async Task Only_months_wholly_past_each_tables_retention_are_dropped()
+    {
+        var threeYearsAgo = Now.AddYears(-3).UtcDateTime;
+        var thirteenMonthsAgo = Now.AddMonths(-13).UtcDateTime;
+        var lastWeek = Now.AddDays(-7).UtcDateTime;
+        await InsertAsync("transaction_records", threeYearsAgo, thirteenMonthsAgo, lastWeek);
+        await InsertAsync("fraud_features", threeYearsAgo, thirteenMonthsAgo, lastWeek);
+        var retention = new PartitionRetention(_databases.ClickHouse);
+
+        var expired = await retention.FindExpiredAsync(Now, CancellationToken.None);
+        foreach (var partition in expired)
+        {
+            await retention.DropAsync(partition, CancellationToken.None);
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(expired.Select(p => p.Table), Is.EquivalentTo(new[] { "fraud_features", "fraud_features", "transaction_records" }));
+            Assert.That(await MonthsAsync("transaction_records"), Is.EqualTo(new[] { Month(thirteenMonthsAgo), Month(lastWeek) }), "two years kept");
+            Assert.That(await MonthsAsync("fraud_features"), Is.EqualTo(new[] { Month(lastWeek) }), "one year kept");
+            Assert.That(await retention.FindExpiredAsync(Now, CancellationToken.None), Is.Empty, "a second run finds nothing");
+        }
+    }
+
+    [Test]
+    public void Rules_come_from_the_ttl_script()
+    {
+        Assert.That(
+            RetentionRule.FromSchema().ToDictionary(r => r.Table, r => r.Years),
+            Is.EqualTo(new Dictionary<string, int>
+            {
+                ["transaction_records"] = 2,
+                ["detection_results"] = 2,
+                ["fraud_features"] = 1,
+                ["fraud_rate_hourly_agg"] = 2,
+                ["model_accuracy_hourly_agg"] = 2,
+            }));
+    }
+
+    private async Task InsertAsync(string table, params DateTime[] times)
+    {
+        var columns = new Dictionary<string, string>
+        {
+            ["event_id"] = "String",
+            ["merchant_category"] = "FixedString(4)",
+            ["event_time"] = "DateTime",
+            ["kafka_offset"] = "Int64",
+        };
+        var rows = times.Select((time, i) => new object[] { $"e{i}", "5411", time, (long)i });
+        await _databases.ClickHouse.Client.InsertBinaryAsync(table, columns.Keys, rows, new InsertOptions { ColumnTypes = columns, Compressor = null }, CancellationToken.None);
+    }
+
+    private async Task<string[]> MonthsAsync(string table) =>
+        [.. (await _databases.ClickHouse.QueryTsvAsync($"SELECT DISTINCT toYYYYMM(event_time) AS m FROM {table} ORDER BY m", CancellationToken.None)).Select(r => r[0])];
+
+    private static string Month(DateTime time) => $"{time:yyyyMM}";
+}
