@@ -21,6 +21,9 @@ public sealed class MessageReader<T>
     private readonly JsonTypeInfo<T> _typeInfo;
     private readonly int[] _supportedVersions;
     private readonly RequiredField[] _required;
+    // The required fields grouped by parent (index 0: top level, i + 1: under parent i), so a property name is
+    // compared only with the names that can occur where it stands.
+    private readonly RequiredField[][] _requiredByParent;
     private readonly byte[][] _parents;
     private readonly Func<T, MessageError?> _validate;
 
@@ -70,10 +73,11 @@ public sealed class MessageReader<T>
                 }
             }
 
-            _required[i] = new RequiredField(paths[i], Encoding.UTF8.GetBytes(paths[i][(dot + 1)..]), parent);
+            _required[i] = new RequiredField(paths[i], Encoding.UTF8.GetBytes(paths[i][(dot + 1)..]), parent, 1UL << i);
         }
 
         _parents = [.. parents.Select(Encoding.UTF8.GetBytes)];
+        _requiredByParent = [.. Enumerable.Range(-1, parents.Count + 1).Select(parent => _required.Where(r => r.Parent == parent).ToArray())];
     }
 
     /// <summary>The largest payload, in bytes, that will be parsed.</summary>
@@ -199,11 +203,11 @@ public sealed class MessageReader<T>
 
     private ulong Mark(ref Utf8JsonReader reader, int parent)
     {
-        for (var i = 0; i < _required.Length; i++)
+        foreach (var field in _requiredByParent[parent + 1])
         {
-            if (_required[i].Parent == parent && reader.ValueTextEquals(_required[i].Name))
+            if (reader.ValueTextEquals(field.Name))
             {
-                return 1UL << i;
+                return field.Bit;
             }
         }
 
@@ -233,5 +237,5 @@ public sealed class MessageReader<T>
         return end < 0 ? message : message[..(end + 1)];
     }
 
-    private readonly record struct RequiredField(string Path, byte[] Name, int Parent);
+    private readonly record struct RequiredField(string Path, byte[] Name, int Parent, ulong Bit);
 }
