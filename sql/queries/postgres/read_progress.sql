@@ -1,0 +1,4 @@
+-- The last batch span recorded for some partitions of a topic, for recovery when they are assigned.
+SELECT kafka_partition, first_offset, last_offset, min_event_time, max_event_time
+FROM persistence_progress
+WHERE consumer_group = @group AND topic = @topic AND kafka_partition = ANY(@partitions);

@@ -1,0 +1,63 @@
+using System.Globalization;
+using ClickHouse.Driver;
+using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Domain;
+using StreamSentinel.Domain.Persistence;
+
+namespace StreamSentinel.ClickHouse.Persistence;
+
+/// <summary>Bulk writes of results into ClickHouse: one binary insert per table per batch.</summary>
+public sealed class ResultWriter(ClickHouseDatabase database)
+{
+    private static readonly string ExistingOffsetsTemplate =
+        EmbeddedSql.Read(typeof(ResultWriter).Assembly, "sql/queries/clickhouse/existing_offsets.sql");
+
+    /// <summary>Inserts <paramref name="results"/> into <paramref name="table"/> in one request; returns the rows written.</summary>
+    public async Task<long> InsertAsync(ResultTable table, IReadOnlyList<PersistableResult> results, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Count == 0)
+        {
+            return 0;
+        }
+
+        return await database.Client.InsertBinaryAsync(
+            table.Name,
+            table.Columns,
+            results.Select(table.Row),
+            // Explicit types skip the driver's schema probe (which 18.16 cannot answer); no compressor because
+            // 18.16 rejects the driver's default (zstd). Batches are sent whole: one request, one set of parts.
+            new InsertOptions { ColumnTypes = table.ColumnTypes, Compressor = null, BatchSize = Math.Max(results.Count, 1) },
+            cancellationToken);
+    }
+
+    /// <summary>The offsets within <paramref name="span"/> that <paramref name="table"/> already holds, with their event ids.</summary>
+    public async Task<Dictionary<long, string>> ExistingOffsetsAsync(ResultTable table, PartitionSpan span, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(span);
+        var sql = ExistingOffsetsTemplate
+            .Replace("{table}", ClickHouseLiteral.Identifier(table.Name), StringComparison.Ordinal)
+            .Replace("{topic}", ClickHouseLiteral.Text(span.Topic), StringComparison.Ordinal)
+            .Replace("{partition}", ClickHouseLiteral.Number(span.Partition), StringComparison.Ordinal)
+            .Replace("{first_offset}", ClickHouseLiteral.Number(span.FirstOffset), StringComparison.Ordinal)
+            .Replace("{last_offset}", ClickHouseLiteral.Number(span.LastOffset), StringComparison.Ordinal)
+            // DateTime columns keep whole seconds: widen the bounds to the seconds that contain them.
+            .Replace("{min_event_time}", ClickHouseLiteral.DateTime(span.MinEventTime), StringComparison.Ordinal)
+            .Replace("{max_event_time}", ClickHouseLiteral.DateTime(span.MaxEventTime.AddSeconds(1)), StringComparison.Ordinal);
+        var rows = await database.QueryTsvAsync(StripComments(sql), cancellationToken);
+        var existing = new Dictionary<long, string>();
+        foreach (var row in rows)
+        {
+            existing[long.Parse(row[0], CultureInfo.InvariantCulture)] = row[1];
+        }
+
+        return existing;
+    }
+
+    // QueryTsvAsync appends a FORMAT clause; a trailing line comment would swallow it, a leading one is harmless
+    // but is sent with every query for nothing.
+    private static string StripComments(string sql) =>
+        string.Join('\n', sql.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal)));
+}

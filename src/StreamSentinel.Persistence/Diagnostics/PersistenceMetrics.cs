@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace StreamSentinel.Persistence.Diagnostics;
+
+/// <summary>The persistence worker's instruments (meter <c>StreamSentinel.Persistence</c>), exported on /metrics.</summary>
+public sealed class PersistenceMetrics
+{
+    public const string MeterName = "StreamSentinel.Persistence";
+
+    private readonly Counter<long> _consumed;
+    private readonly Counter<long> _batches;
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _flushDuration;
+    private readonly Counter<long> _rows;
+    private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _recovered;
+    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
+    private int _paused;
+
+    public PersistenceMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _consumed = meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}", "Results read from Kafka.");
+        _batches = meter.CreateCounter<long>("stream_sentinel.persistence.batches", "{batch}", "Batches written to both stores and committed.");
+        _batchSize = meter.CreateHistogram<int>(
+            "stream_sentinel.persistence.batch.size", "{message}", "Messages per committed batch.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000, 50000] });
+        _flushDuration = meter.CreateHistogram<double>(
+            "stream_sentinel.persistence.flush.duration", "s", "Time to write one batch into one table.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _rows = meter.CreateCounter<long>("stream_sentinel.persistence.rows", "{row}", "Rows written, per store and table.");
+        _deadLetters = meter.CreateCounter<long>("stream_sentinel.persistence.dead_letters", "{message}", "Messages sent to the dead-letter topic, per reason.");
+        _retries = meter.CreateCounter<long>("stream_sentinel.persistence.retries", "{attempt}", "Failed batch writes that will be tried again.");
+        _recovered = meter.CreateCounter<long>("stream_sentinel.persistence.recovered_rows", "{row}", "Rows found already stored after a crash or rebalance, and skipped.");
+        meter.CreateObservableGauge("stream_sentinel.persistence.paused", () => Volatile.Read(ref _paused), "{state}", "1 while partitions are paused for a database outage.");
+        meter.CreateObservableGauge(
+            "messaging.kafka.consumer.lag",
+            () => _lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("messaging.destination.name", p.Key.Topic), new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key.Partition))),
+            "{message}",
+            "Messages behind the end of each assigned partition.");
+    }
+
+    public bool Paused
+    {
+        get => Volatile.Read(ref _paused) == 1;
+        set => Volatile.Write(ref _paused, value ? 1 : 0);
+    }
+
+    public static long Now() => Stopwatch.GetTimestamp();
+
+    public void Consumed(int count) => _consumed.Add(count);
+
+    public void Committed(int messages)
+    {
+        _batches.Add(1);
+        _batchSize.Record(messages);
+    }
+
+    public void Flushed(string store, string table, long rows, long startedTimestamp)
+    {
+        var tags = new TagList { { "db.system", store }, { "db.collection.name", table } };
+        _flushDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
+        _rows.Add(rows, tags);
+    }
+
+    public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Retried(string error) => _retries.Add(1, new KeyValuePair<string, object?>("error.type", error));
+
+    public void RecoveredRows(string table, long rows) => _recovered.Add(rows, new KeyValuePair<string, object?>("db.collection.name", table));
+
+    public void Lag(string topic, int partition, long lag) => _lag[(topic, partition)] = lag;
+
+    public void Unassigned(string topic, int partition) => _lag.TryRemove((topic, partition), out _);
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamSentinel.Persistence.Options;
+
+/// <summary>Settings of the persistence worker (section <c>Persistence</c>).</summary>
+public sealed class PersistenceOptions
+{
+    public const string SectionName = "Persistence";
+
+    /// <summary>The consumer group; every instance of the fleet uses the same one and they share the partitions.</summary>
+    [Required]
+    public string ConsumerGroup { get; set; } = "stream-sentinel-persistence";
+
+    /// <summary>This instance's name, in logs, audit entries and dead-letter headers.</summary>
+    [Required]
+    public string Instance { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>A batch is written when it holds this many results ...</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 5000;
+
+    /// <summary>... or when its first result has waited this long, whichever comes first.</summary>
+    [Range(1, 60_000)]
+    public int BatchWaitMs { get; set; } = 500;
+
+    /// <summary>Larger messages are dead-lettered unread.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Attempts of a failing write before the worker pauses its partitions and waits for the database.</summary>
+    [Range(1, 100)]
+    public int RetryAttempts { get; set; } = 5;
+
+    [Range(1, 60_000)]
+    public int RetryBaseDelayMs { get; set; } = 200;
+
+    [Range(1, 600_000)]
+    public int RetryMaxDelayMs { get; set; } = 5000;
+
+    /// <summary>While paused, how often the held batch is tried again.</summary>
+    [Range(100, 600_000)]
+    public int PausedRetryIntervalMs { get; set; } = 2000;
+}

@@ -1,0 +1,176 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Persistence.Diagnostics;
+using StreamSentinel.Persistence.Options;
+using StreamSentinel.PostgreSql.Persistence;
+
+namespace StreamSentinel.Persistence.Pipeline;
+
+/// <summary>
+/// Writes a batch to both stores, PostgreSQL first (alerts and the batch's span of each partition, one
+/// transaction), then the three ClickHouse tables, skipping rows a table already holds. Safe to call again on the
+/// same batch after any failure: it resumes where the last attempt stopped.
+/// </summary>
+public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, PersistenceMetrics metrics, IOptions<PersistenceOptions> options)
+{
+    private readonly PersistenceOptions _options = options.Value;
+
+    /// <summary>
+    /// Partitions recently assigned, with the last span a previous owner recorded: until consumption passes it,
+    /// ClickHouse may already hold some of the rows.
+    /// </summary>
+    private readonly Dictionary<(string Topic, int Partition), PartitionSpan?> _recovering = [];
+
+    /// <summary>Newly assigned partitions: check ClickHouse for rows a previous owner wrote but did not commit.</summary>
+    public void Assigned(IEnumerable<(string Topic, int Partition)> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _recovering[partition] = null;
+        }
+    }
+
+    public void Revoked(IEnumerable<(string Topic, int Partition)> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _recovering.Remove(partition);
+        }
+    }
+
+    public async Task WriteAsync(PendingBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var spans = PartitionSpan.Of(batch.Results);
+        await RecoverAsync(batch, spans, cancellationToken);
+
+        if (!batch.PostgresWritten)
+        {
+            await WritePostgresAsync(batch, spans, cancellationToken);
+            batch.PostgresWritten = true;
+        }
+
+        foreach (var table in ResultTable.All.Where(t => !batch.TablesWritten.Contains(t)))
+        {
+            if (batch.TablesInDoubt.Contains(table))
+            {
+                await MarkStoredAsync(batch, table, spans, cancellationToken);
+            }
+
+            var stored = batch.AlreadyStored.GetValueOrDefault(table);
+            var rows = stored is null || stored.Count == 0 ? batch.Results : [.. batch.Results.Where(r => !stored.Contains(r))];
+            var started = PersistenceMetrics.Now();
+            batch.TablesInDoubt.Add(table);
+            await results.InsertAsync(table, rows, cancellationToken);
+            batch.TablesInDoubt.Remove(table);
+            batch.TablesWritten.Add(table);
+            metrics.Flushed("clickhouse", table.Name, rows.Count, started);
+        }
+    }
+
+    private async Task WritePostgresAsync(PendingBatch batch, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
+    {
+        var started = PersistenceMetrics.Now();
+        try
+        {
+            var inserted = await alerts.WriteAsync(batch.Results, spans, _options.ConsumerGroup, _options.Instance, cancellationToken);
+            metrics.Flushed("postgres", "fraud_alerts", inserted, started);
+        }
+        catch (PostgresException e) when (IsRejectedData(e) && batch.Results.Any(r => r.IsAlert))
+        {
+            // A row the database refuses must not hold back the others: find it by halves, dead-letter it, write the rest.
+            var rejected = await IsolateRejectedAsync(batch.Results.Where(r => r.IsAlert).ToList(), spans, cancellationToken);
+            foreach (var (result, error) in rejected)
+            {
+                batch.Results.Remove(result);
+                var original = batch.Messages.First(m => m.Partition.Value == result.Source.Partition && m.Offset.Value == result.Source.Offset && m.Topic == result.Source.Topic);
+                batch.DeadLetters.Add(new DeadLetter(original, "rejected_by_postgres", $"{error.SqlState}: {error.MessageText}"));
+            }
+
+            await alerts.WriteAsync(batch.Results, spans, _options.ConsumerGroup, _options.Instance, cancellationToken);
+            metrics.Flushed("postgres", "fraud_alerts", batch.Results.Count(r => r.IsAlert), started);
+        }
+    }
+
+    private async Task<List<(PersistableResult Result, PostgresException Error)>> IsolateRejectedAsync(
+        List<PersistableResult> candidates, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await alerts.WriteAsync(candidates, spans, _options.ConsumerGroup, _options.Instance, cancellationToken);
+            return [];
+        }
+        catch (PostgresException e) when (IsRejectedData(e))
+        {
+            if (candidates.Count == 1)
+            {
+                return [(candidates[0], e)];
+            }
+
+            var half = candidates.Count / 2;
+            var rejected = await IsolateRejectedAsync(candidates[..half], spans, cancellationToken);
+            rejected.AddRange(await IsolateRejectedAsync(candidates[half..], spans, cancellationToken));
+            return rejected;
+        }
+    }
+
+    /// <summary>Before the first write of a batch, find the rows a previous owner of its partitions already stored.</summary>
+    private async Task RecoverAsync(PendingBatch batch, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
+    {
+        var unknown = spans.Where(s => _recovering.TryGetValue((s.Topic, s.Partition), out var previous) && previous is null).ToList();
+        foreach (var topic in unknown.GroupBy(s => s.Topic))
+        {
+            var recorded = await alerts.ReadProgressAsync(_options.ConsumerGroup, topic.Key, [.. topic.Select(s => s.Partition)], cancellationToken);
+            foreach (var span in topic)
+            {
+                if (recorded.TryGetValue(span.Partition, out var previous))
+                {
+                    _recovering[(span.Topic, span.Partition)] = previous;
+                }
+                else
+                {
+                    // Nobody in this group ever wrote this partition: nothing to find.
+                    _recovering.Remove((span.Topic, span.Partition));
+                }
+            }
+        }
+
+        var suspect = spans.Where(s => _recovering.ContainsKey((s.Topic, s.Partition))).ToList();
+        if (suspect.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var table in ResultTable.All)
+        {
+            await MarkStoredAsync(batch, table, suspect, cancellationToken);
+        }
+
+        foreach (var span in suspect.Where(s => s.LastOffset >= _recovering[(s.Topic, s.Partition)]!.LastOffset))
+        {
+            // Consumption has passed everything the previous owner could have written.
+            _recovering.Remove((span.Topic, span.Partition));
+        }
+    }
+
+    /// <summary>Adds to the batch's "already stored" set the rows <paramref name="table"/> holds, matched by offset and event id.</summary>
+    private async Task MarkStoredAsync(PendingBatch batch, ResultTable table, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
+    {
+        var stored = batch.AlreadyStored.TryGetValue(table, out var set) ? set : batch.AlreadyStored[table] = [];
+        foreach (var span in spans)
+        {
+            // The event id must match too: after a development broker restart, offsets start again from 0.
+            var existing = await results.ExistingOffsetsAsync(table, span, cancellationToken);
+            stored.UnionWith(batch.Results.Where(r =>
+                r.Source.Topic == span.Topic && r.Source.Partition == span.Partition
+                && existing.TryGetValue(r.Source.Offset, out var eventId) && eventId == r.Result.EventId));
+        }
+
+        metrics.RecoveredRows(table.Name, stored.Count);
+    }
+
+    // Class 22 (data exception) and 23 (integrity constraint violation): the row, not the server, is the problem.
+    private static bool IsRejectedData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using StreamSentinel.Kafka;
+
+namespace StreamSentinel.Persistence.Pipeline;
+
+/// <summary>Publishes refused messages to <c>fraud-detection-dlq</c>, unchanged, with headers that say why and where from.</summary>
+public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]?> producer)
+{
+    public const string ReasonHeader = "ss-dlq-reason";
+    public const string DetailHeader = "ss-dlq-detail";
+    public const string TopicHeader = "ss-dlq-original-topic";
+    public const string PartitionHeader = "ss-dlq-original-partition";
+    public const string OffsetHeader = "ss-dlq-original-offset";
+    public const string TimeHeader = "ss-dlq-time";
+    public const string WorkerHeader = "ss-dlq-worker";
+
+    /// <summary>Publishes all of them and waits for every acknowledgement (acks=all) before returning.</summary>
+    public async Task PublishAsync(IReadOnlyList<DeadLetter> letters, string worker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(letters);
+        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        await Task.WhenAll(letters.Select(letter =>
+        {
+            var original = letter.Original;
+            var headers = new Headers();
+            foreach (var header in original.Message.Headers ?? [])
+            {
+                headers.Add(header.Key, header.GetValueBytes());
+            }
+
+            Add(headers, ReasonHeader, letter.Reason);
+            // Kafka headers are small by convention; the detail names the field, so a few hundred bytes are plenty.
+            Add(headers, DetailHeader, letter.Detail.Length <= 512 ? letter.Detail : letter.Detail[..512]);
+            Add(headers, TopicHeader, original.Topic);
+            Add(headers, PartitionHeader, original.Partition.Value.ToString(CultureInfo.InvariantCulture));
+            Add(headers, OffsetHeader, original.Offset.Value.ToString(CultureInfo.InvariantCulture));
+            Add(headers, TimeHeader, now);
+            Add(headers, WorkerHeader, worker);
+            return producer.ProduceAsync(
+                Topics.DeadLetters,
+                new Message<byte[]?, byte[]?> { Key = original.Message.Key, Value = original.Message.Value, Headers = headers },
+                cancellationToken);
+        }));
+    }
+
+    private static void Add(Headers headers, string key, string value) => headers.Add(key, Encoding.UTF8.GetBytes(value));
+}

@@ -1,0 +1,59 @@
+using Confluent.Kafka;
+using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Domain.Persistence;
+
+namespace StreamSentinel.Persistence.Pipeline;
+
+/// <summary>
+/// A batch between consumption and commit. It remembers how far its writes got, so that a retry after a failure
+/// (or after a pause for a database outage) redoes only what is not yet stored.
+/// </summary>
+public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> messages)
+{
+    public IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> Messages { get; } = messages;
+
+    public List<PersistableResult> Results { get; } = [];
+
+    public List<DeadLetter> DeadLetters { get; } = [];
+
+    /// <summary>True once PostgreSQL has committed the batch's alerts and spans.</summary>
+    public bool PostgresWritten { get; set; }
+
+    /// <summary>Tables that hold the whole batch (after recovery checks, skipped rows count as held).</summary>
+    public HashSet<ResultTable> TablesWritten { get; } = [];
+
+    /// <summary>Per table, the results it already holds and must not be given again.</summary>
+    public Dictionary<ResultTable, HashSet<PersistableResult>> AlreadyStored { get; } = [];
+
+    /// <summary>Tables whose last insert failed in a way that may have stored it anyway (a timeout, a lost connection).</summary>
+    public HashSet<ResultTable> TablesInDoubt { get; } = [];
+
+    public bool DeadLettersPublished { get; set; }
+
+    public int Attempts { get; set; }
+
+    /// <summary>The offset to commit for each partition: one past the last message of the batch.</summary>
+    public IReadOnlyList<TopicPartitionOffset> CommitOffsets() =>
+        [.. Messages
+            .GroupBy(m => m.TopicPartition)
+            .Select(g => new TopicPartitionOffset(g.Key, g.Max(m => m.Offset.Value) + 1))];
+
+    /// <summary>Drops the messages of partitions this worker no longer owns; their new owner will read them again.</summary>
+    public PendingBatch Without(IReadOnlyCollection<TopicPartition> revoked)
+    {
+        var kept = new PendingBatch([.. Messages.Where(m => !revoked.Contains(m.TopicPartition))]);
+        kept.Results.AddRange(Results.Where(r => !revoked.Contains(new TopicPartition(r.Source.Topic, r.Source.Partition))));
+        kept.DeadLetters.AddRange(DeadLetters.Where(d => !revoked.Contains(d.Original.TopicPartition)));
+        // What was written for the whole batch was written for the part that stays.
+        kept.PostgresWritten = PostgresWritten;
+        kept.TablesWritten.UnionWith(TablesWritten);
+        kept.TablesInDoubt.UnionWith(TablesInDoubt);
+        foreach (var (table, stored) in AlreadyStored)
+        {
+            kept.AlreadyStored[table] = [.. stored.Where(kept.Results.Contains)];
+        }
+
+        kept.DeadLettersPublished = DeadLettersPublished;
+        return kept;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using StreamSentinel.Contracts;
+using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.Domain;
+using StreamSentinel.Domain.Persistence;
+
+namespace StreamSentinel.PostgreSql.Persistence;
+
+/// <summary>
+/// Writes one batch to PostgreSQL in one transaction and three round trips: a binary COPY of the alerts into a
+/// staging table, one statement that inserts the new alerts and updates user_accounts and system_audit_log from
+/// exactly those, and one that records the batch's span of each partition.
+/// </summary>
+public sealed class AlertWriter(NpgsqlDataSource dataSource)
+{
+    private static readonly string Staging = Query("alert_staging.sql");
+    private static readonly string WriteAlerts = Query("write_alerts.sql");
+    private static readonly string RecordProgress = Query("record_progress.sql");
+    private static readonly string ReadProgress = Query("read_progress.sql");
+
+    /// <summary>Writes the alerts among <paramref name="results"/> and the batch's spans; returns how many alerts were new.</summary>
+    public async Task<int> WriteAsync(
+        IReadOnlyList<PersistableResult> results, IReadOnlyList<PartitionSpan> spans, string consumerGroup, string worker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(spans);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inserted = 0;
+        var alerts = results.Where(r => r.IsAlert).ToList();
+        if (alerts.Count > 0)
+        {
+            await using (var staging = new NpgsqlCommand(Staging, connection, transaction))
+            {
+                await staging.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await CopyAsync(connection, alerts, cancellationToken);
+            await using var write = new NpgsqlCommand(WriteAlerts, connection, transaction);
+            write.Parameters.AddWithValue("worker", worker);
+            inserted = Convert.ToInt32(await write.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (spans.Count > 0)
+        {
+            await using var progress = new NpgsqlCommand(RecordProgress, connection, transaction);
+            progress.Parameters.AddWithValue("group", consumerGroup);
+            progress.Parameters.AddWithValue("worker", worker);
+            progress.Parameters.AddWithValue("topics", spans.Select(s => s.Topic).ToArray());
+            progress.Parameters.AddWithValue("partitions", spans.Select(s => s.Partition).ToArray());
+            progress.Parameters.AddWithValue("first_offsets", spans.Select(s => s.FirstOffset).ToArray());
+            progress.Parameters.AddWithValue("last_offsets", spans.Select(s => s.LastOffset).ToArray());
+            progress.Parameters.AddWithValue("min_event_times", spans.Select(s => s.MinEventTime.UtcDateTime).ToArray());
+            progress.Parameters.AddWithValue("max_event_times", spans.Select(s => s.MaxEventTime.UtcDateTime).ToArray());
+            await progress.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return inserted;
+    }
+
+    /// <summary>The last span recorded for each of <paramref name="partitions"/> by <paramref name="consumerGroup"/>.</summary>
+    public async Task<IReadOnlyDictionary<int, PartitionSpan>> ReadProgressAsync(
+        string consumerGroup, string topic, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(ReadProgress);
+        command.Parameters.AddWithValue("group", consumerGroup);
+        command.Parameters.AddWithValue("topic", topic);
+        command.Parameters.AddWithValue("partitions", partitions.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var spans = new Dictionary<int, PartitionSpan>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var partition = reader.GetInt32(0);
+            spans[partition] = new PartitionSpan(
+                topic,
+                partition,
+                reader.GetInt64(1),
+                reader.GetInt64(2),
+                reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetFieldValue<DateTimeOffset>(4));
+        }
+
+        return spans;
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<PersistableResult> alerts, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY alert_staging (transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered, explanation, "
+            + "amount, currency, merchant_id, merchant_category, country, model_name, model_version, event_time, detected_at) FROM STDIN (FORMAT BINARY)",
+            cancellationToken);
+        foreach (var alert in alerts)
+        {
+            var result = alert.Result;
+            var transaction = alert.Transaction;
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(result.TransactionId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(result.EventId, NpgsqlDbType.Char, cancellationToken);
+            await importer.WriteAsync(result.UserId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(SeverityNames.Of(result.Severity), NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(decimal.Round((decimal)result.FraudScore, 4), NpgsqlDbType.Numeric, cancellationToken);
+            await importer.WriteAsync(result.BusinessRulesTriggered.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(JsonSerializer.Serialize(result.Explanation, ContractsJsonContext.Default.DetectionExplanation), NpgsqlDbType.Jsonb, cancellationToken);
+            await importer.WriteAsync(transaction.Amount, NpgsqlDbType.Numeric, cancellationToken);
+            await importer.WriteAsync(transaction.Currency, NpgsqlDbType.Char, cancellationToken);
+            await importer.WriteAsync(transaction.MerchantId, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(transaction.MerchantCategory, NpgsqlDbType.Char, cancellationToken);
+            await importer.WriteAsync(transaction.Country, NpgsqlDbType.Char, cancellationToken);
+            await importer.WriteAsync(result.ModelName, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(result.ModelVersion, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(transaction.EventTime.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(result.DetectedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static string Query(string name) => EmbeddedSql.Read(typeof(AlertWriter).Assembly, "sql/queries/postgres/" + name);
+}
