@@ -41,7 +41,7 @@ rm -rf "$results"
 mkdir -p "$results"
 
 echo "== building"
-dotnet build StreamSentinel.sln -c Release -nologo -v:q "-clp:ErrorsOnly;Summary"
+dotnet build StreamSentinel.sln -c Release --disable-build-servers -nologo -v:q "-clp:ErrorsOnly;Summary"
 
 echo "== testing (servers from .stack/env)"
 status=0

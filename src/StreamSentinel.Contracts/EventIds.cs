@@ -7,7 +7,8 @@ namespace StreamSentinel.Contracts;
 /// <summary>Deterministic event ids: the same payment always gets the same id, whoever sends it and how often.</summary>
 public static class EventIds
 {
-    // A unit separator cannot occur in any identifying field we accept, so "a|bc" and "ab|c" never collide.
+    // A unit separator cannot occur in any identifying field the contract accepts (ids refuse control characters,
+    // see ContractValidation), so "a|bc" and "ab|c" never collide.
     private const char Separator = '\u001f';
 
     /// <summary>

@@ -31,12 +31,18 @@ public sealed class SchemaMigrator(PostgresSchemaJournal postgres, ClickHouseSch
         // PostgreSQL's advisory lock serialises whole runs, ClickHouse's part included: ClickHouse has no lock of its own.
         await using var runLock = await postgres.LockAsync(cancellationToken);
         var alreadyApplied = new Dictionary<MigrationTarget, int>();
-        var outcomes = new List<MigrationOutcome>();
+        var plans = new List<(ISchemaJournal Journal, IReadOnlyList<MigrationScript> Pending)>();
+        // Every database is planned before any is changed: a refusal for one leaves the other untouched too.
         foreach (var journal in new ISchemaJournal[] { postgres, clickHouse }.Where(j => scripts.ContainsKey(j.Target)))
         {
             var applied = await journal.ReadAsync(cancellationToken);
-            var pending = MigrationPlanner.Pending(journal.Target, scripts[journal.Target], applied);
+            plans.Add((journal, MigrationPlanner.Pending(journal.Target, scripts[journal.Target], applied)));
             alreadyApplied[journal.Target] = applied.Count;
+        }
+
+        var outcomes = new List<MigrationOutcome>();
+        foreach (var (journal, pending) in plans)
+        {
             foreach (var script in pending)
             {
                 outcomes.Add(await RunAsync(journal, script, dryRun, cancellationToken));

@@ -112,6 +112,18 @@ public sealed class MessageReaderTests
         AssertRefused(Mutate(node => node["fraud_score"] = score), MessageErrorKind.InvalidValue, "'fraud_score' is");
 
     [Test]
+    public void Control_character_in_an_id_is_refused() =>
+        AssertRefused(Mutate(node => node["user_id"] = "user\u001f42"), MessageErrorKind.InvalidValue, "'user_id' contains a control character");
+
+    [Test]
+    public void Null_explanation_parts_are_refused()
+    {
+        AssertRefused(Mutate(node => node["explanation"]!["summary"] = null), MessageErrorKind.InvalidValue, "'explanation' has a null");
+        AssertRefused(Mutate(node => node["explanation"]!["items"] = new JsonArray((JsonNode?)null)), MessageErrorKind.InvalidValue, "'explanation' has a null");
+        AssertRefused(Mutate(node => node["correlation_id"] = null), MessageErrorKind.MissingField, "'correlation_id' is required");
+    }
+
+    [Test]
     public void Unknown_severity_names_the_field() =>
         AssertRefused(Mutate(node => node["severity"] = "SEVERE"), MessageErrorKind.InvalidValue, "'severity' has a value of the wrong type");
 

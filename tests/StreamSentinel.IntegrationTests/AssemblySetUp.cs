@@ -1,7 +1,11 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
 using StreamSentinel.Hosting.Configuration;
 using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Development;
 using Testcontainers.Kafka;
 using Testcontainers.PostgreSql;
 using Testcontainers.Redis;
@@ -57,8 +61,41 @@ public sealed class AssemblySetUp
         }
     }
 
-    private static bool DockerEngineAnswers() =>
-        !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOCKER_HOST")) || File.Exists("/var/run/docker.sock");
+    /// <summary>The pipeline's topics with the partitions the development broker gives them (a real Kafka has none yet).</summary>
+    private static async Task CreateTopicsAsync(string bootstrapServers)
+    {
+        var defaults = new DevelopmentBrokerOptions();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        await admin.CreateTopicsAsync(Topics.All.Select(topic => new TopicSpecification
+        {
+            Name = topic,
+            NumPartitions = topic is Topics.Transactions or Topics.DetectionResults ? defaults.PipelinePartitions : defaults.AuxiliaryPartitions,
+            ReplicationFactor = 1,
+        }));
+    }
+
+    private static bool DockerEngineAnswers()
+    {
+        // The docker client exists on machines without an engine; only an answer from the engine counts.
+        try
+        {
+            using var docker = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("docker", ["info", "--format", "{{.ServerVersion}}"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            });
+            if (docker is null || !docker.WaitForExit(TimeSpan.FromSeconds(15)))
+            {
+                return false;
+            }
+
+            return docker.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
 
     private async Task<TestServers> StartContainersAsync()
     {
@@ -75,6 +112,7 @@ public sealed class AssemblySetUp
             .Build();
         _containers.AddRange([postgres, redis, kafka, clickHouse]);
         await Task.WhenAll(_containers.Select(c => c.StartAsync()));
+        await CreateTopicsAsync(kafka.GetBootstrapAddress());
         return new TestServers(
             postgres.GetConnectionString(),
             $"Host={clickHouse.Hostname};Port={clickHouse.GetMappedPublicPort(8123)};Protocol=http;Database=stream_sentinel;Username=default;Password={clickHousePassword}",

@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Options;
 using StreamSentinel.Migrations;
 using StreamSentinel.Migrations.DependencyInjection;
 using StreamSentinel.Redis;
@@ -18,13 +19,10 @@ internal static class DescribeCommand
         var command = new Command(
             "describe",
             "Show what exists on each server: PostgreSQL and ClickHouse tables and views with row counts, Kafka topics with their messages, Redis.");
-        command.SetAction(async (_, cancellationToken) =>
+        command.SetAction((_, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddSchemaMigrator(), async services =>
         {
-            var builder = WorkerHost.CreateBuilder();
-            builder.AddSchemaMigrator();
-            using var host = builder.Build();
-
-            var objects = await host.Services.GetRequiredService<SchemaInventory>().ListAsync(cancellationToken);
+            var configuration = services.GetRequiredService<IConfiguration>();
+            var objects = await services.GetRequiredService<SchemaInventory>().ListAsync(cancellationToken);
             var tables = new Table().Title("Databases").Border(TableBorder.Simple).AddColumns("database", "name", "kind").AddColumn("rows", c => c.RightAligned());
             foreach (var item in objects)
             {
@@ -33,7 +31,7 @@ internal static class DescribeCommand
 
             AnsiConsole.Write(tables);
 
-            var bootstrap = builder.Configuration["Kafka:BootstrapServers"];
+            var bootstrap = configuration[$"{KafkaOptions.SectionName}:{nameof(KafkaOptions.BootstrapServers)}"];
             if (!string.IsNullOrWhiteSpace(bootstrap))
             {
                 var topics = new Table().Title($"Kafka ({Markup.Escape(bootstrap)})").Border(TableBorder.Simple)
@@ -46,13 +44,13 @@ internal static class DescribeCommand
                 AnsiConsole.Write(topics);
             }
 
-            if (builder.Configuration.GetConnectionString(RedisExtensions.ConnectionStringName) is { Length: > 0 } redisConfiguration)
+            if (configuration.GetConnectionString(RedisExtensions.ConnectionStringName) is { Length: > 0 } redisConfiguration)
             {
                 var redis = await RedisServerInfo.ReadAsync(redisConfiguration);
                 AnsiConsole.WriteLine($"Redis {redis.Version} at {redis.Endpoint}: {Count(redis.Keys)} keys, persistence: {redis.Persistence}");
             }
             return 0;
-        });
+        }));
         return command;
     }
 

@@ -15,7 +15,7 @@ internal static class MigrateCommand
 
     public static Command Create()
     {
-        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be applied; change nothing." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be applied; apply no script (only the journal table is created if missing)." };
         var command = new Command(
             "migrate",
             "Apply the numbered SQL scripts of sql/postgres and sql/clickhouse that each database has not seen yet. "
@@ -23,28 +23,27 @@ internal static class MigrateCommand
         {
             dryRun,
         };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var builder = WorkerHost.CreateBuilder();
-            builder.AddSchemaMigrator();
-            using var host = builder.Build();
-            try
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+            builder => builder.AddSchemaMigrator(),
+            async services =>
             {
-                var report = await host.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(parse.GetValue(dryRun), cancellationToken);
-                Print(report);
-                return 0;
-            }
-            catch (MigrationRefusedException e)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{e.Target}: migrations refused; nothing was run.[/]");
-                foreach (var problem in e.Problems)
+                try
                 {
-                    AnsiConsole.MarkupLineInterpolated($"  - {problem}");
+                    var report = await services.GetRequiredService<SchemaMigrator>().MigrateAsync(parse.GetValue(dryRun), cancellationToken);
+                    Print(report);
+                    return 0;
                 }
+                catch (MigrationRefusedException e)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[red]{e.Target}: migrations refused; nothing was run in any database.[/]");
+                    foreach (var problem in e.Problems)
+                    {
+                        AnsiConsole.MarkupLineInterpolated($"  - {problem}");
+                    }
 
-                return Refused;
-            }
-        });
+                    return Refused;
+                }
+            }));
         return command;
     }
 

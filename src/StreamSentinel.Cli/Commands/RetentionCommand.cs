@@ -21,12 +21,9 @@ internal static class RetentionCommand
         {
             dryRun,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddClickHouseRetention(), async services =>
         {
-            var builder = WorkerHost.CreateBuilder();
-            builder.AddSchemaMigrator();
-            using var host = builder.Build();
-            var retention = host.Services.GetRequiredService<PartitionRetention>();
+            var retention = services.GetRequiredService<PartitionRetention>();
             var expired = await retention.FindExpiredAsync(DateTimeOffset.UtcNow, cancellationToken);
             foreach (var partition in expired)
             {
@@ -42,7 +39,7 @@ internal static class RetentionCommand
 
             AnsiConsole.WriteLine(expired.Count == 0 ? "Nothing is past retention." : $"{expired.Count} partition(s) past retention.");
             return 0;
-        });
+        }));
         return command;
     }
 }

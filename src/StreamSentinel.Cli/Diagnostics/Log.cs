@@ -1,7 +1,7 @@
 
 namespace StreamSentinel.Cli.Diagnostics;
 
-/// <summary>Log messages of the CLI and its hosts. Event ids: 1000-1099 hosting, 1100-1199 broker, 1200-1299 migrate.</summary>
+/// <summary>Log messages of the CLI and its hosts. Event ids: 1000-1099 hosting, 1100-1199 broker.</summary>
 internal static partial class Log
 {
     [LoggerMessage(1000, LogLevel.Critical, "Configuration is invalid: {Failures}")]

@@ -26,6 +26,32 @@ internal static class WorkerHost
         return builder;
     }
 
+    /// <summary>Exit code of a process whose configuration is invalid.</summary>
+    public const int InvalidConfiguration = 2;
+
+    /// <summary>
+    /// Runs a one-shot command: builds a host with <paramref name="configure"/>, runs <paramref name="action"/> on its
+    /// services, and turns a configuration error into its message and exit code 2 instead of a stack trace.
+    /// </summary>
+    public static async Task<int> RunOneShotAsync(
+        Action<HostApplicationBuilder> configure, Func<IServiceProvider, Task<int>> action, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        ArgumentNullException.ThrowIfNull(action);
+        try
+        {
+            var builder = CreateBuilder(overrides);
+            configure(builder);
+            using var host = builder.Build();
+            return await action(host.Services);
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("Configuration is invalid: " + string.Join("; ", e.Failures));
+            return InvalidConfiguration;
+        }
+    }
+
     /// <summary>Runs the host until it stops; returns the process exit code (non-zero when start-up failed).</summary>
     public static async Task<int> RunAsync(HostApplicationBuilder builder, CancellationToken cancellationToken)
     {
@@ -40,7 +66,7 @@ internal static class WorkerHost
         catch (OptionsValidationException e)
         {
             Log.InvalidConfiguration(logger, string.Join("; ", e.Failures));
-            return 2;
+            return InvalidConfiguration;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,8 +1,8 @@
 using ClickHouse.Driver;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Hosting.Configuration;
 
 namespace StreamSentinel.ClickHouse.DependencyInjection;
 
@@ -16,13 +16,7 @@ public static class ClickHouseExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException(
-                "ConnectionStrings:ClickHouse is not set. Set SS_CLICKHOUSE (scripts/stack.sh up writes it to .stack/env).");
-        }
-
+        var connectionString = ConnectionStrings.Required(builder.Configuration, ConnectionStringName);
         builder.Services.AddSingleton(_ => new ClickHouseClient(connectionString));
         builder.Services.AddSingleton<ClickHouseDatabase>();
         return builder;

@@ -1,38 +1,18 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using ClickHouse.Driver;
 
 namespace StreamSentinel.ClickHouse.Querying;
 
 /// <summary>
 /// The ways this product talks to ClickHouse, chosen to work on the 18.16 server Debian ships as well as on
-/// current ones: statements through <c>ExecuteNonQueryAsync</c>, reads through raw <c>JSONEachRow</c>/<c>TSV</c>
-/// results parsed here (the driver's typed readers need <c>RowBinaryWithNamesAndTypes</c>, which 18.16 lacks).
+/// current ones: statements through <c>ExecuteNonQueryAsync</c>, reads through raw <c>TSV</c> results parsed here (the driver's typed readers need <c>RowBinaryWithNamesAndTypes</c>, which 18.16 lacks).
 /// </summary>
 public sealed class ClickHouseDatabase(ClickHouseClient client)
 {
     public ClickHouseClient Client { get; } = client;
 
-    /// <summary>The database named in the connection string.</summary>
-    public string Name => Client.Settings.Database;
-
     /// <summary>Runs one statement that returns no rows (DDL, INSERT … SELECT, ALTER).</summary>
     public Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>
         Client.ExecuteNonQueryAsync(sql, null!, new QueryOptions(), cancellationToken);
-
-    /// <summary>Runs a SELECT and deserializes each row; <paramref name="sql"/> must not have a FORMAT clause.</summary>
-    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, JsonTypeInfo<T> rowType, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(rowType);
-        var rows = new List<T>();
-        foreach (var line in await QueryLinesAsync(sql + "\nFORMAT JSONEachRow", cancellationToken))
-        {
-            rows.Add(JsonSerializer.Deserialize(line, rowType)
-                ?? throw new InvalidOperationException($"ClickHouse returned a null row for: {sql}"));
-        }
-
-        return rows;
-    }
 
     /// <summary>Runs a SELECT and returns its rows as tab-separated fields (ClickHouse's TSV escaping undone).</summary>
     public async Task<IReadOnlyList<string[]>> QueryTsvAsync(string sql, CancellationToken cancellationToken)

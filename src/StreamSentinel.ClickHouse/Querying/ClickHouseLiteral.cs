@@ -26,7 +26,8 @@ public static class ClickHouseLiteral
                 '\0' => builder.Append(@"\0"),
                 '\b' => builder.Append(@"\b"),
                 '\f' => builder.Append(@"\f"),
-                _ when char.IsControl(c) => builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}"),
+                // \xHH is a byte to ClickHouse: only for ASCII controls; C1 controls (U+0080..U+009F) go as UTF-8 like any character.
+                _ when c < ' ' || c == '\x7f' => builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}"),
                 _ => builder.Append(c),
             };
         }

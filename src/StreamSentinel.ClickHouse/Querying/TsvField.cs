@@ -2,11 +2,17 @@ using System.Text;
 
 namespace StreamSentinel.ClickHouse.Querying;
 
-/// <summary>Undoes ClickHouse's TSV escaping of one field (<c>\t</c>, <c>\n</c>, <c>\\</c>, <c>\N</c> for NULL, ...).</summary>
+/// <summary>Undoes ClickHouse's TSV escaping of one field (<c>\t</c>, <c>\n</c>, <c>\\</c>, ...). A NULL (<c>\N</c>) is refused.</summary>
 internal static class TsvField
 {
     public static string Unescape(string field)
     {
+        if (field == @"\N")
+        {
+            // A string cannot say NULL; queries read through TSV select non-nullable values (or wrap them in ifNull).
+            throw new FormatException("ClickHouse returned NULL in a TSV field; the query must not select nullable values.");
+        }
+
         if (!field.Contains('\\', StringComparison.Ordinal))
         {
             return field;

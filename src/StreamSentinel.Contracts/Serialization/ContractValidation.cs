@@ -57,6 +57,16 @@ public static class ContractValidation
             return MessageError.Missing("explanation");
         }
 
+        if (result.Explanation.Summary is null || result.Explanation.Items is null || result.Explanation.Items.Any(item => item is null))
+        {
+            return MessageError.Invalid("explanation", "has a null summary, item list or item");
+        }
+
+        if (result.CorrelationId is null)
+        {
+            return MessageError.Missing("correlation_id");
+        }
+
         if (result.Features is null)
         {
             return MessageError.Missing("features");
@@ -174,7 +184,13 @@ public static class ContractValidation
             return MessageError.Missing(field);
         }
 
-        return value.Length > MaxIdLength ? MessageError.Invalid(field, $"is {value.Length} characters long, over {MaxIdLength}") : null;
+        if (value.Length > MaxIdLength)
+        {
+            return MessageError.Invalid(field, $"is {value.Length} characters long, over {MaxIdLength}");
+        }
+
+        // Ids are keys in Kafka, Redis and both databases, and event ids join them with U+001F: no control characters.
+        return value.Any(char.IsControl) ? MessageError.Invalid(field, "contains a control character") : null;
     }
 
     private static MessageError? EventId(string? value, string field)

@@ -15,5 +15,4 @@ namespace StreamSentinel.Contracts.Serialization;
 [JsonSerializable(typeof(Transaction))]
 [JsonSerializable(typeof(DetectionResult))]
 [JsonSerializable(typeof(DetectionExplanation))]
-[JsonSerializable(typeof(FraudFeatures))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

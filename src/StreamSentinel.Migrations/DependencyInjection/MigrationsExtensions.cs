@@ -18,6 +18,15 @@ public static class MigrationsExtensions
         builder.Services.AddSingleton<ClickHouseSchemaJournal>();
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton<SchemaInventory>();
+        return builder;
+    }
+
+    /// <summary>Retention by partition drops: ClickHouse only, so a cron job needs no PostgreSQL credentials.</summary>
+    public static TBuilder AddClickHouseRetention<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddClickHouse();
         builder.Services.AddSingleton<Retention.PartitionRetention>();
         return builder;
     }

@@ -25,8 +25,8 @@ public sealed class ClickHouseSchemaJournal(ClickHouseDatabase database) : ISche
     {
         await database.ExecuteAsync(ScriptCatalog.Bootstrap("clickhouse_journal.sql"), cancellationToken);
         var rows = await database.QueryTsvAsync("SELECT version, name, checksum FROM schema_migrations ORDER BY version", cancellationToken);
-        // Two migrators racing (there is no lock in ClickHouse) can record a script twice; one row per version is enough,
-        // unless they disagree, which the planner then reports as an edit.
+        // Migrators are serialised by PostgreSQL's advisory lock, but a journal row can still be written twice by a run
+        // that recorded a script and then failed to hear back; equal rows count once, different ones are an edit.
         return [.. rows
             .Select(r => new AppliedMigration(int.Parse(r[0], CultureInfo.InvariantCulture), r[1], r[2]))
             .GroupBy(r => (r.Version, r.Checksum))

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
+using StreamSentinel.Hosting.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -18,14 +18,8 @@ public static class PostgresExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException(
-                "ConnectionStrings:Postgres is not set. Set SS_POSTGRES (scripts/stack.sh up writes it to .stack/env).");
-        }
-
-        builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.EnableDynamicJson());
+        var connectionString = ConnectionStrings.Required(builder.Configuration, ConnectionStringName);
+        builder.Services.AddNpgsqlDataSource(connectionString);
         builder.Services.AddDbContext<SentinelDbContext>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
         return builder;

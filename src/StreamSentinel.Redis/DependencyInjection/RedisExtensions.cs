@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
+using StreamSentinel.Hosting.Configuration;
 
 namespace StreamSentinel.Redis.DependencyInjection;
 
@@ -15,14 +15,7 @@ public static class RedisExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException(
-                "ConnectionStrings:Redis is not set. Set SS_REDIS (scripts/stack.sh up writes it to .stack/env).");
-        }
-
-        var options = ConfigurationOptions.Parse(connectionString);
+        var options = ConfigurationOptions.Parse(ConnectionStrings.Required(builder.Configuration, ConnectionStringName));
         // Keep retrying in the background rather than failing start-up: readiness reports the outage instead.
         options.AbortOnConnectFail = false;
         options.ClientName ??= "stream-sentinel";

@@ -25,6 +25,7 @@ public sealed class LiteralTests
     [TestCase("nul\0byte")]
     [TestCase("bell\u0007 and escape\u001b")]
     [TestCase("ünïcødé ✓ 日本")]
+    [TestCase("c1 control \u0085 and delete \u007f")]
     [TestCase("")]
     public async Task String_round_trips_through_the_server(string value)
     {

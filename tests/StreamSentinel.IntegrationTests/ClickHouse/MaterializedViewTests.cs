@@ -1,5 +1,6 @@
 using System.Globalization;
 using ClickHouse.Driver;
+using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.IntegrationTests.Infrastructure;
 
 namespace StreamSentinel.IntegrationTests.ClickHouse;
@@ -54,7 +55,7 @@ public sealed class MaterializedViewTests
     public async Task Every_row_keeps_its_kafka_coordinates(string table)
     {
         var columns = await _databases.ClickHouse.QueryTsvAsync(
-            $"SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = '{table}' AND name LIKE 'kafka_%' ORDER BY name",
+            $"SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {ClickHouseLiteral.Text(table)} AND name LIKE 'kafka_%' ORDER BY name",
             CancellationToken.None);
 
         Assert.That(columns.Select(c => $"{c[0]} {c[1]}"), Is.EqualTo(new[] { "kafka_offset Int64", "kafka_partition Int32", "kafka_topic String" }));

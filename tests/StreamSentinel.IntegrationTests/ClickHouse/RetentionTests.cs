@@ -1,4 +1,5 @@
 using ClickHouse.Driver;
+using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Migrations.Retention;
 
@@ -46,21 +47,6 @@ public sealed class RetentionTests
         }
     }
 
-    [Test]
-    public void Rules_come_from_the_ttl_script()
-    {
-        Assert.That(
-            RetentionRule.FromSchema().ToDictionary(r => r.Table, r => r.Years),
-            Is.EqualTo(new Dictionary<string, int>
-            {
-                ["transaction_records"] = 2,
-                ["detection_results"] = 2,
-                ["fraud_features"] = 1,
-                ["fraud_rate_hourly_agg"] = 2,
-                ["model_accuracy_hourly_agg"] = 2,
-            }));
-    }
-
     private async Task InsertAsync(string table, params DateTime[] times)
     {
         var columns = new Dictionary<string, string>
@@ -75,7 +61,7 @@ public sealed class RetentionTests
     }
 
     private async Task<string[]> MonthsAsync(string table) =>
-        [.. (await _databases.ClickHouse.QueryTsvAsync($"SELECT DISTINCT toYYYYMM(event_time) AS m FROM {table} ORDER BY m", CancellationToken.None)).Select(r => r[0])];
+        [.. (await _databases.ClickHouse.QueryTsvAsync($"SELECT DISTINCT toYYYYMM(event_time) AS m FROM {ClickHouseLiteral.Identifier(table)} ORDER BY m", CancellationToken.None)).Select(r => r[0])];
 
     private static string Month(DateTime time) => $"{time:yyyyMM}";
 }

@@ -72,7 +72,6 @@ internal sealed class IsolatedDatabases : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Postgres.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
         await using (var admin = new NpgsqlConnection(TestServers.Current.Postgres))
         {
             await admin.OpenAsync();

@@ -131,6 +131,28 @@ public sealed class MigratorTests
     }
 
     [Test]
+    public async Task Refusal_for_one_database_leaves_the_other_untouched()
+    {
+        var clickHouseScripts = ScriptCatalog.For(MigrationTarget.ClickHouse);
+        await _databases.Migrator().MigrateAsync(
+            new Dictionary<MigrationTarget, IReadOnlyList<MigrationScript>> { [MigrationTarget.ClickHouse] = clickHouseScripts },
+            dryRun: false,
+            CancellationToken.None);
+        var edited = clickHouseScripts.Select((s, i) => i == 0 ? MigrationScript.Parse(s.Name, s.Sql + "\n-- edited") : s).ToList();
+
+        Assert.ThrowsAsync<MigrationRefusedException>(() => _databases.Migrator().MigrateAsync(
+            new Dictionary<MigrationTarget, IReadOnlyList<MigrationScript>>
+            {
+                [MigrationTarget.Postgres] = ScriptCatalog.For(MigrationTarget.Postgres),
+                [MigrationTarget.ClickHouse] = edited,
+            },
+            dryRun: false,
+            CancellationToken.None));
+
+        Assert.That(await TablesAsync(), Does.Not.Contain("fraud_alerts"), "PostgreSQL was planned, refused with ClickHouse, and not changed");
+    }
+
+    [Test]
     public async Task Concurrent_migrators_apply_each_script_exactly_once()
     {
         var reports = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _databases.Migrator().MigrateAsync(dryRun: false, CancellationToken.None)));
@@ -146,7 +168,7 @@ public sealed class MigratorTests
     }
 
     [Test]
-    public async Task Dry_run_changes_nothing()
+    public async Task Dry_run_applies_no_script()
     {
         var report = await _databases.Migrator().MigrateAsync(dryRun: true, CancellationToken.None);
 

@@ -37,6 +37,6 @@ public sealed class RedisConnectionTests
     {
         var builder = Host.CreateApplicationBuilder();
 
-        Assert.That(() => builder.AddRedis(), Throws.InvalidOperationException.With.Message.Contains("SS_REDIS"));
+        Assert.That(() => builder.AddRedis(), Throws.TypeOf<Microsoft.Extensions.Options.OptionsValidationException>().With.Message.Contains("SS_REDIS"));
     }
 }
