@@ -12,5 +12,6 @@ internal static class CommandLine
             DescribeCommand.Create(),
             RetentionCommand.Create(),
             RunCommand.Create(),
+            GenerateCommand.Create(),
         };
 }

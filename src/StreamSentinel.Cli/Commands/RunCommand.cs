@@ -9,5 +9,6 @@ internal static class RunCommand
         new("run", "Run one long-lived process of the fleet until SIGTERM or Ctrl+C.")
         {
             BrokerCommand.Create(),
+            PersistenceCommand.Create(),
         };
 }

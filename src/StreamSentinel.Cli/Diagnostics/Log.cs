@@ -10,6 +10,9 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Critical, "The host failed")]
     public static partial void HostFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1002, LogLevel.Information, "Health, readiness and metrics on {Addresses} (/healthz, /readyz, /metrics)")]
+    public static partial void Listening(ILogger logger, string addresses);
+
     [LoggerMessage(1100, LogLevel.Information, "Development broker ready: {Brokers} brokers at {BootstrapServers}; topics {Topics}")]
     public static partial void BrokerReady(ILogger logger, int brokers, string bootstrapServers, string topics);
 

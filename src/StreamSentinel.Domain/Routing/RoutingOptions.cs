@@ -7,6 +7,10 @@ public sealed class RoutingOptions
 {
     public const string SectionName = "Routing";
 
-    /// <summary>Severities that become a <c>fraud_alerts</c> row in PostgreSQL.</summary>
-    public IList<Severity> AlertSeverities { get; } = [Severity.Medium, Severity.High, Severity.Critical];
+    /// <summary>The design's rule: MEDIUM and above become alerts; LOW and MINIMAL are analysed in ClickHouse only.</summary>
+    public static IReadOnlyList<Severity> DefaultAlertSeverities { get; } = [Severity.Medium, Severity.High, Severity.Critical];
+
+    /// <summary>Severities that become a <c>fraud_alerts</c> row in PostgreSQL; empty means <see cref="DefaultAlertSeverities"/>.</summary>
+    /// <remarks>Empty by default because configuration binding appends to a list rather than replacing it.</remarks>
+    public IList<Severity> AlertSeverities { get; } = [];
 }

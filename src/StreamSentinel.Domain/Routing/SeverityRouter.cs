@@ -11,7 +11,8 @@ public sealed class SeverityRouter
     public SeverityRouter(IOptions<RoutingOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        foreach (var severity in options.Value.AlertSeverities)
+        var configured = options.Value.AlertSeverities;
+        foreach (var severity in configured.Count > 0 ? (IEnumerable<Severity>)configured : RoutingOptions.DefaultAlertSeverities)
         {
             _isAlert[(int)severity] = true;
         }

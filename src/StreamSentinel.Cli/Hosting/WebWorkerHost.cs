@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using StreamSentinel.Cli.Diagnostics;
+using StreamSentinel.Hosting.DependencyInjection;
+
+namespace StreamSentinel.Cli.Hosting;
+
+/// <summary>A worker with an HTTP surface for SREs: /healthz, /readyz, /metrics on 127.0.0.1:<c>--http-port</c>.</summary>
+internal static class WebWorkerHost
+{
+    public static WebApplicationBuilder CreateBuilder(int httpPort, IReadOnlyDictionary<string, string?> overrides)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.AddStackConfiguration();
+        builder.Configuration.AddInMemoryCollection(overrides.Where(pair => pair.Value is not null));
+        // Port 0 lets the system choose, so several workers run side by side on one machine; the chosen one is logged.
+        builder.WebHost.UseUrls($"http://127.0.0.1:{httpPort}");
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        return builder;
+    }
+
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        await using var app = builder.Build();
+        app.MapDefaultEndpoints();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("StreamSentinel.Cli");
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            Log.Listening(logger, string.Join(", ", addresses));
+            await app.WaitForShutdownAsync(cancellationToken);
+            return Environment.ExitCode;
+        }
+        catch (OptionsValidationException e)
+        {
+            Log.InvalidConfiguration(logger, string.Join("; ", e.Failures));
+            return WorkerHost.InvalidConfiguration;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.HostFailed(logger, e);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StreamSentinel.ClickHouse.DependencyInjection;
+using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Domain.Routing;
+using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka.Options;
+using StreamSentinel.Persistence.Diagnostics;
+using StreamSentinel.Persistence.Health;
+using StreamSentinel.Persistence.Options;
+using StreamSentinel.Persistence.Pipeline;
+using StreamSentinel.PostgreSql.DependencyInjection;
+using StreamSentinel.PostgreSql.Persistence;
+
+namespace StreamSentinel.Persistence.DependencyInjection;
+
+public static class PersistenceExtensions
+{
+    /// <summary>The persistence worker with everything it needs: Kafka, both databases, routing, health checks, metrics.</summary>
+    public static TBuilder AddPersistenceWorker<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddPostgres().AddClickHouse();
+        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<SeverityRouter>();
+        builder.Services.AddSingleton<AlertWriter>();
+        builder.Services.AddSingleton<ResultWriter>();
+        builder.Services.AddSingleton<PersistenceMetrics>();
+        builder.Services.AddSingleton<BatchWriter>();
+        // One producer per process (for dead letters), flushed when the host stops.
+        builder.Services.AddSingleton(services => new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        {
+            BootstrapServers = services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers,
+            ClientId = $"{services.GetRequiredService<IOptions<KafkaOptions>>().Value.ClientIdPrefix}-dlq-{services.GetRequiredService<IOptions<PersistenceOptions>>().Value.Instance}",
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+        }).SetLogHandler((_, _) => { }).Build());
+        builder.Services.AddSingleton<DeadLetterPublisher>();
+        builder.Services.AddHostedService<PersistenceWorker>();
+        builder.Services.AddSingleton<KafkaHealthCheck>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<KafkaHealthCheck>("kafka", tags: [ServiceDefaults.ReadyTag])
+            .AddCheck<StoresHealthCheck>("stores", tags: [ServiceDefaults.ReadyTag]);
+        return builder;
+    }
+}
