@@ -13,5 +13,6 @@ internal static class CommandLine
             RetentionCommand.Create(),
             RunCommand.Create(),
             GenerateCommand.Create(),
+            VerifyCommand.Create(),
         };
 }

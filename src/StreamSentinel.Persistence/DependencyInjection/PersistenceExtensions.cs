@@ -23,11 +23,7 @@ public static class PersistenceExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddPostgres().AddClickHouse();
-        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<SeverityRouter>();
+        builder.AddPersistenceCore();
         builder.Services.AddSingleton<AlertWriter>();
         builder.Services.AddSingleton<ResultWriter>();
         builder.Services.AddSingleton<PersistenceMetrics>();
@@ -47,6 +43,20 @@ public static class PersistenceExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<KafkaHealthCheck>("kafka", tags: [ServiceDefaults.ReadyTag])
             .AddCheck<StoresHealthCheck>("stores", tags: [ServiceDefaults.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>What both the worker and <c>verify</c> need: settings, routing, and the two databases.</summary>
+    public static TBuilder AddPersistenceCore<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddPostgres().AddClickHouse();
+        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<SeverityRouter>();
+        builder.Services.AddSingleton<Verification.IntegrityVerifier>();
         return builder;
     }
 }

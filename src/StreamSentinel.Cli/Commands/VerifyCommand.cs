@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using StreamSentinel.Cli.Hosting;
+using StreamSentinel.Persistence.DependencyInjection;
+using StreamSentinel.Persistence.Verification;
+
+namespace StreamSentinel.Cli.Commands;
+
+/// <summary><c>verify</c>: the integrity report. Exit code 0 only when nothing is lost, duplicated or misrouted.</summary>
+internal static class VerifyCommand
+{
+    /// <summary>Exit code when a store has lost, duplicated or misrouted anything.</summary>
+    public const int IntegrityFailed = 4;
+
+    public static Command Create()
+    {
+        var command = new Command(
+            "verify",
+            "Compare fraud-detection-results (up to the persistence group's committed offsets) with PostgreSQL alerts, each ClickHouse "
+            + "table and view, and the dead-letter topic: lost, duplicated, misrouted per store. Exit code 4 if any is not zero.");
+        command.SetAction((_, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddPersistenceCore(), async services =>
+        {
+            var report = await services.GetRequiredService<IntegrityVerifier>().VerifyAsync(cancellationToken);
+            Print(report);
+            return report.Passed ? 0 : IntegrityFailed;
+        }));
+        return command;
+    }
+
+    private static void Print(IntegrityReport report)
+    {
+        AnsiConsole.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Kafka: {report.Messages:N0} committed messages ({report.Valid:N0} valid results, {report.Poison:N0} poison); {report.Uncommitted:N0} not yet committed."));
+        if (report.KafkaTruncated)
+        {
+            AnsiConsole.WriteLine("Note: Kafka has deleted old messages (low watermark above 0); only what it still holds is verified.");
+        }
+
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("store").AddColumn("expected", c => c.RightAligned()).AddColumn("found", c => c.RightAligned())
+            .AddColumn("lost", c => c.RightAligned()).AddColumn("duplicated", c => c.RightAligned()).AddColumn("misrouted", c => c.RightAligned())
+            .AddColumn("");
+        foreach (var check in report.Checks)
+        {
+            table.AddRow(
+                Markup.Escape(check.Store),
+                Count(check.Expected),
+                Count(check.Found),
+                Count(check.Lost),
+                Count(check.Duplicated),
+                Count(check.Misrouted),
+                check.Passed ? "ok" : "[red]FAILED[/]");
+        }
+
+        AnsiConsole.Write(table);
+        foreach (var check in report.Checks.Where(c => c.Note is not null))
+        {
+            AnsiConsole.WriteLine($"  {check.Store}: {check.Note}");
+        }
+
+        AnsiConsole.WriteLine(report.Passed ? "Integrity: OK (0 lost, 0 duplicated, 0 misrouted)." : "Integrity: FAILED.");
+    }
+
+    private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

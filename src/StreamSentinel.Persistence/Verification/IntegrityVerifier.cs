@@ -1,0 +1,286 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.Domain.Routing;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Options;
+using StreamSentinel.Persistence.Options;
+using StreamSentinel.Persistence.Pipeline;
+
+namespace StreamSentinel.Persistence.Verification;
+
+/// <summary>
+/// Compares what Kafka holds up to the persistence group's committed offsets with every store: each valid result
+/// once in each ClickHouse table, each alert once in PostgreSQL (and nothing else there), each poison message once in
+/// the dead-letter topic, and view totals equal to their source. Rows are matched by Kafka coordinates and event id,
+/// so rows left by an earlier development broker (whose offsets started again from 0) are not mistaken for these.
+/// </summary>
+public sealed class IntegrityVerifier(
+    IOptions<KafkaOptions> kafka,
+    IOptions<PersistenceOptions> options,
+    SeverityRouter router,
+    NpgsqlDataSource postgres,
+    ClickHouseDatabase clickHouse)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public async Task<IntegrityReport> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var reader = ContractReaders.DetectionResults(options.Value.MaxMessageBytes);
+        var expected = new Dictionary<(int Partition, long Offset), (string EventId, string TransactionId, bool IsAlert)>();
+        var poison = new HashSet<(int Partition, long Offset)>();
+        var (messages, uncommitted, truncated) = ReadCommitted(Topics.DetectionResults, options.Value.ConsumerGroup, message =>
+        {
+            if (reader.TryRead(message.Message.Value, out var result, out _))
+            {
+                expected[(message.Partition.Value, message.Offset.Value)] = (result.EventId, result.TransactionId, router.IsAlert(result.Severity));
+            }
+            else
+            {
+                poison.Add((message.Partition.Value, message.Offset.Value));
+            }
+        });
+
+        var checks = new List<StoreCheck>();
+        foreach (var table in ResultTable.All)
+        {
+            checks.Add(await CheckClickHouseTableAsync(table, expected, cancellationToken));
+        }
+
+        checks.AddRange(await CheckViewsAsync(cancellationToken));
+        checks.Add(await CheckAlertsAsync(expected.Values, cancellationToken));
+        checks.Add(CheckDeadLetters(poison));
+        return new IntegrityReport(messages, expected.Count, poison.Count, uncommitted, truncated, checks);
+    }
+
+    private async Task<StoreCheck> CheckClickHouseTableAsync(
+        ResultTable table,
+        Dictionary<(int Partition, long Offset), (string EventId, string TransactionId, bool IsAlert)> expected,
+        CancellationToken cancellationToken)
+    {
+        var alertColumn = table == ResultTable.DetectionResults ? "max(is_alert)" : "0";
+        var rows = await clickHouse.QueryTsvAsync(
+            $"SELECT kafka_partition, kafka_offset, event_id, count(), {alertColumn} FROM {ClickHouseLiteral.Identifier(table.Name)} "
+            + $"WHERE kafka_topic = {ClickHouseLiteral.Text(Topics.DetectionResults)} GROUP BY kafka_partition, kafka_offset, event_id",
+            cancellationToken);
+        long found = 0, duplicated = 0, misrouted = 0;
+        var seen = new HashSet<(int, long)>();
+        foreach (var row in rows)
+        {
+            var key = (int.Parse(row[0], CultureInfo.InvariantCulture), long.Parse(row[1], CultureInfo.InvariantCulture));
+            if (!expected.TryGetValue(key, out var message) || message.EventId != row[2])
+            {
+                continue; // Not a committed message of this broker's topic (uncommitted yet, or an earlier broker's).
+            }
+
+            var count = long.Parse(row[3], CultureInfo.InvariantCulture);
+            seen.Add(key);
+            found += count;
+            duplicated += count - 1;
+            if (table == ResultTable.DetectionResults && (row[4] == "1") != message.IsAlert)
+            {
+                misrouted++;
+            }
+        }
+
+        return new StoreCheck($"clickhouse {table.Name}", expected.Count, found, expected.Count - seen.Count, duplicated, misrouted);
+    }
+
+    private async Task<IReadOnlyList<StoreCheck>> CheckViewsAsync(CancellationToken cancellationToken)
+    {
+        var source = (await clickHouse.QueryTsvAsync("SELECT count(), sum(is_alert) FROM detection_results", cancellationToken))[0];
+        var checks = new List<StoreCheck>();
+        foreach (var view in new[] { "fraud_rate_hourly", "model_accuracy_hourly" })
+        {
+            var totals = (await clickHouse.QueryTsvAsync($"SELECT countMerge(results), sumMerge(alerts) FROM {view}", cancellationToken))[0];
+            var expectedRows = long.Parse(source[0], CultureInfo.InvariantCulture);
+            var viewRows = long.Parse(totals[0], CultureInfo.InvariantCulture);
+            var alertsDiffer = totals[1] != source[1];
+            checks.Add(new StoreCheck(
+                $"clickhouse view {view}",
+                expectedRows,
+                viewRows,
+                Math.Max(0, expectedRows - viewRows),
+                Math.Max(0, viewRows - expectedRows),
+                alertsDiffer ? 1 : 0,
+                $"whole table: {expectedRows:N0} source rows, {source[1]} alerts; view {viewRows:N0} rows, {totals[1]} alerts"));
+        }
+
+        return checks;
+    }
+
+    private async Task<StoreCheck> CheckAlertsAsync(
+        IEnumerable<(string EventId, string TransactionId, bool IsAlert)> results, CancellationToken cancellationToken)
+    {
+        var alertIds = new HashSet<string>(StringComparer.Ordinal);
+        var otherIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var result in results)
+        {
+            (result.IsAlert ? alertIds : otherIds).Add(result.TransactionId);
+        }
+
+        otherIds.ExceptWith(alertIds);
+        long found = 0, misrouted = 0;
+        await using (var command = postgres.CreateCommand("SELECT transaction_id FROM fraud_alerts"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetString(0);
+                found += alertIds.Contains(id) ? 1 : 0;
+                misrouted += otherIds.Contains(id) ? 1 : 0;
+            }
+        }
+
+        // fraud_alerts cannot hold a transaction twice (unique key); what can double is what follows from an alert.
+        await using var consistency = postgres.CreateCommand(
+            """
+            SELECT (SELECT count(*) FROM (SELECT entity_id FROM system_audit_log WHERE action = 'alert.created'
+                                          GROUP BY entity_id HAVING count(*) > 1) doubled),
+                   (SELECT coalesce(sum(alerts_total), 0) FROM user_accounts) - (SELECT count(*) FROM fraud_alerts)
+            """);
+        await using var counts = await consistency.ExecuteReaderAsync(cancellationToken);
+        await counts.ReadAsync(cancellationToken);
+        var doubledAudit = counts.GetInt64(0);
+        var accountsSurplus = counts.GetFieldValue<decimal>(1);
+        return new StoreCheck(
+            "postgres fraud_alerts",
+            alertIds.Count,
+            found,
+            alertIds.Count - found,
+            doubledAudit + (long)Math.Abs(accountsSurplus),
+            misrouted,
+            $"audit entries doubled: {doubledAudit}; user_accounts total minus alerts: {accountsSurplus}");
+    }
+
+    private StoreCheck CheckDeadLetters(HashSet<(int Partition, long Offset)> poison)
+    {
+        var counts = new Dictionary<(int, long), int>();
+        ReadAll(Topics.DeadLetters, message =>
+        {
+            var headers = message.Message.Headers;
+            if (Header(headers, DeadLetterPublisher.TopicHeader) != Topics.DetectionResults)
+            {
+                return;
+            }
+
+            var key = (int.Parse(Header(headers, DeadLetterPublisher.PartitionHeader)!, CultureInfo.InvariantCulture),
+                long.Parse(Header(headers, DeadLetterPublisher.OffsetHeader)!, CultureInfo.InvariantCulture));
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        });
+        var found = poison.Sum(p => (long)counts.GetValueOrDefault(p));
+        var duplicated = poison.Sum(p => Math.Max(0L, counts.GetValueOrDefault(p) - 1));
+        var lost = poison.Count(p => !counts.ContainsKey(p));
+        return new StoreCheck("kafka fraud-detection-dlq", poison.Count, found, lost, duplicated, 0);
+    }
+
+    /// <summary>Reads every partition of <paramref name="topic"/> from its start to <paramref name="group"/>'s committed offset.</summary>
+    private (long Messages, long Uncommitted, bool Truncated) ReadCommitted(string topic, string group, Action<ConsumeResult<byte[]?, byte[]?>> visit)
+    {
+        using var consumer = Consumer(group);
+        var partitions = Partitions(consumer, topic);
+        var committed = consumer.Committed(partitions, Timeout).ToDictionary(c => c.Partition.Value, c => c.Offset);
+        long uncommitted = 0;
+        var truncated = false;
+        var ranges = new List<TopicPartitionOffset>();
+        var ends = new Dictionary<int, long>();
+        foreach (var partition in partitions)
+        {
+            var watermarks = consumer.QueryWatermarkOffsets(partition, Timeout);
+            var end = committed.TryGetValue(partition.Partition.Value, out var offset) && offset.Value >= 0 ? offset.Value : watermarks.Low.Value;
+            uncommitted += watermarks.High.Value - end;
+            truncated |= watermarks.Low.Value > 0;
+            if (end > watermarks.Low.Value)
+            {
+                ranges.Add(new TopicPartitionOffset(partition, watermarks.Low));
+                ends[partition.Partition.Value] = end;
+            }
+        }
+
+        return (Read(consumer, ranges, ends, visit), uncommitted, truncated);
+    }
+
+    private void ReadAll(string topic, Action<ConsumeResult<byte[]?, byte[]?>> visit)
+    {
+        using var consumer = Consumer("stream-sentinel-verify");
+        var ranges = new List<TopicPartitionOffset>();
+        var ends = new Dictionary<int, long>();
+        foreach (var partition in Partitions(consumer, topic))
+        {
+            var watermarks = consumer.QueryWatermarkOffsets(partition, Timeout);
+            if (watermarks.High.Value > watermarks.Low.Value)
+            {
+                ranges.Add(new TopicPartitionOffset(partition, watermarks.Low));
+                ends[partition.Partition.Value] = watermarks.High.Value;
+            }
+        }
+
+        Read(consumer, ranges, ends, visit);
+    }
+
+    private static long Read(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> ranges, Dictionary<int, long> ends, Action<ConsumeResult<byte[]?, byte[]?>> visit)
+    {
+        if (ranges.Count == 0)
+        {
+            return 0;
+        }
+
+        consumer.Assign(ranges);
+        long read = 0;
+        var open = new HashSet<int>(ends.Keys);
+        var idleSince = Environment.TickCount64;
+        while (open.Count > 0 && Environment.TickCount64 - idleSince < Timeout.TotalMilliseconds)
+        {
+            var message = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (message is null)
+            {
+                continue;
+            }
+
+            idleSince = Environment.TickCount64;
+            var partition = message.Partition.Value;
+            if (message.Offset.Value >= ends[partition])
+            {
+                open.Remove(partition);
+                consumer.Pause([message.TopicPartition]);
+                continue;
+            }
+
+            visit(message);
+            read++;
+            if (message.Offset.Value + 1 >= ends[partition])
+            {
+                open.Remove(partition);
+                consumer.Pause([message.TopicPartition]);
+            }
+        }
+
+        return open.Count == 0 ? read : throw new TimeoutException($"Kafka stopped delivering before the end of partitions {string.Join(", ", open)}.");
+    }
+
+    private static List<TopicPartition> Partitions(IConsumer<byte[]?, byte[]?> consumer, string topic)
+    {
+        using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        var metadata = admin.GetMetadata(topic, Timeout).Topics.Single();
+        return [.. metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId))];
+    }
+
+    private IConsumer<byte[]?, byte[]?> Consumer(string group) =>
+        new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = kafka.Value.BootstrapServers,
+            ClientId = $"{kafka.Value.ClientIdPrefix}-verify",
+            // Committed offsets are read for this group; the consumer never joins it (manual assignment, no commits).
+            GroupId = group,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+        }).SetLogHandler((_, _) => { }).Build();
+
+    private static string? Header(Headers? headers, string key) =>
+        headers is not null && headers.TryGetLastBytes(key, out var value) ? Encoding.UTF8.GetString(value) : null;
+}
