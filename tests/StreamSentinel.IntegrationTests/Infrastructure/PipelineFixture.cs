@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Development;
+
+namespace StreamSentinel.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A pipeline of its own for one test: a Kafka development broker hosted in the test process (so offsets, groups and
+/// the dead-letter topic belong to this test alone), migrated databases of its own, and worker processes started
+/// through the real entry point.
+/// </summary>
+internal sealed class PipelineFixture : IAsyncDisposable
+{
+    private readonly List<ChildProcess> _workers = [];
+
+    private PipelineFixture(DevelopmentBroker broker, IsolatedDatabases databases)
+    {
+        Broker = broker;
+        Databases = databases;
+        Environment = new Dictionary<string, string>(databases.Environment()) { ["SS_KAFKA"] = broker.BootstrapServers };
+    }
+
+    public DevelopmentBroker Broker { get; }
+
+    public IsolatedDatabases Databases { get; }
+
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    public static async Task<PipelineFixture> StartAsync(int partitions = 6)
+    {
+        var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.DetectionResults or Topics.Transactions ? partitions : 2));
+        var databases = await IsolatedDatabases.CreateAsync();
+        await databases.Migrator().MigrateAsync(dryRun: false, CancellationToken.None);
+        return new PipelineFixture(broker, databases);
+    }
+
+    public async Task GenerateAsync(int count, int seed, double alertShare = 0.1, int poison = 0)
+    {
+        var result = await Cli.RunAsync(Environment, "generate", "results", "--count", $"{count}", "--seed", $"{seed}", "--alert-share", $"{alertShare}", "--poison", $"{poison}");
+        Assert.That(result.ExitCode, Is.Zero, result.ToString);
+    }
+
+    /// <summary>Starts a persistence worker and waits until it has partitions (or, with <paramref name="waitForAssignment"/> false, only until it runs).</summary>
+    public async Task<ChildProcess> StartWorkerAsync(string instance, int batchSize = 500, bool waitForAssignment = true)
+    {
+        var worker = ChildProcess.Start(instance, Environment, "run", "persistence", "--instance", instance, "--batch-size", $"{batchSize}", "--batch-wait-ms", "200");
+        _workers.Add(worker);
+        await worker.WaitForOutputAsync(waitForAssignment ? "Assigned" : "Health, readiness and metrics", TimeSpan.FromMinutes(3));
+        return worker;
+    }
+
+    /// <summary>Runs <c>verify</c> until it passes (the fleet has caught up) or <paramref name="timeout"/> passes; returns the last report.</summary>
+    public async Task<CliResult> VerifyUntilPassedAsync(TimeSpan timeout)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var result = await Cli.RunAsync(Environment, "verify");
+            if ((result.ExitCode == 0 && result.Output.Contains(" 0 not yet committed", StringComparison.Ordinal)) || stopwatch.Elapsed > timeout)
+            {
+                return result;
+            }
+
+            await Task.Delay(1000);
+        }
+    }
+
+    public string WorkerLogs() => string.Join("\n", _workers.Select(w => $"===== {w.Name} =====\n{w.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            worker.Terminate();
+        }
+
+        foreach (var worker in _workers)
+        {
+            await worker.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            worker.Dispose();
+        }
+
+        Broker.Dispose();
+        await Databases.DisposeAsync();
+    }
+}

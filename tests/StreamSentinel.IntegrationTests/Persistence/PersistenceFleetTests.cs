@@ -1,0 +1,148 @@
+using System.Text;
+using Confluent.Kafka;
+using Dapper;
+using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Kafka;
+
+namespace StreamSentinel.IntegrationTests.Persistence;
+
+/// <summary>
+/// The persistence fleet end to end, through the real entry point: worker processes, a broker and databases of the
+/// test's own, and <c>verify</c> as the judge of exactly-once in every store.
+/// </summary>
+public sealed class PersistenceFleetTests
+{
+    private static readonly TimeSpan CatchUp = TimeSpan.FromMinutes(3);
+
+    [Test]
+    public async Task Every_result_is_stored_once_and_every_poison_kind_is_dead_lettered_with_its_reason()
+    {
+        await using var pipeline = await PipelineFixture.StartAsync();
+        await pipeline.StartWorkerAsync("solo");
+        var poisonCount = PoisonMessages.Kinds.Count;
+
+        await pipeline.GenerateAsync(count: 3000, seed: 11, alertShare: 0.2, poison: poisonCount);
+        var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+
+        Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+        Assert.That(report.Output, Does.Contain($"3,000 valid results, {poisonCount} poison"));
+        var reasons = ReadDeadLetterReasons(pipeline);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(reasons.Keys, Is.EquivalentTo(PoisonMessages.Kinds.Select(k => k.Kind)));
+            foreach (var (kind, reason, _) in PoisonMessages.Kinds)
+            {
+                Assert.That(reasons.GetValueOrDefault(kind), Is.EqualTo(reason), kind);
+            }
+        }
+    }
+
+    [Test]
+    public async Task Kill_9_in_the_middle_of_a_run_then_a_restart_gives_exact_counts()
+    {
+        await using var pipeline = await PipelineFixture.StartAsync();
+        var victim = await pipeline.StartWorkerAsync("victim", batchSize: 200);
+        await pipeline.GenerateAsync(count: 20_000, seed: 12, alertShare: 0.2);
+
+        // Wait until it has written part of the run, then kill it without warning.
+        await WaitForAsync(async () => await CountAsync(pipeline, "detection_results") > 2000, TimeSpan.FromMinutes(1));
+        victim.Kill();
+        await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await pipeline.StartWorkerAsync("successor", batchSize: 200);
+
+        var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+
+        Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+        Assert.That(report.Output, Does.Contain("20,000 valid results"));
+    }
+
+    [Test]
+    public async Task Three_workers_with_one_leaving_and_one_joining_give_exact_counts()
+    {
+        await using var pipeline = await PipelineFixture.StartAsync(partitions: 6);
+        var first = await pipeline.StartWorkerAsync("w1", batchSize: 300);
+        await pipeline.StartWorkerAsync("w2", batchSize: 300, waitForAssignment: false);
+        await pipeline.StartWorkerAsync("w3", batchSize: 300, waitForAssignment: false);
+        await pipeline.GenerateAsync(count: 30_000, seed: 13, alertShare: 0.1);
+
+        await WaitForAsync(async () => await CountAsync(pipeline, "detection_results") > 3000, TimeSpan.FromMinutes(1));
+        first.Terminate();
+        await pipeline.StartWorkerAsync("w4", batchSize: 300, waitForAssignment: false);
+        var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+
+        Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+        Assert.That(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True, "SIGTERM stops a worker in bounded time");
+        Assert.That(first.ExitCode, Is.Zero, first.Output);
+        Assert.That(first.Output, Does.Contain("Stopped: last batch"));
+    }
+
+    [Test]
+    public async Task PostgreSQL_refusing_connections_for_20_seconds_pauses_the_worker_and_loses_nothing()
+    {
+        await using var pipeline = await PipelineFixture.StartAsync();
+        var worker = await pipeline.StartWorkerAsync("patient", batchSize: 500);
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(pipeline.Databases.PostgresConnectionString).Database!;
+        await using var admin = new Npgsql.NpgsqlConnection(TestServers.Current.Postgres);
+        await admin.OpenAsync();
+
+        // The outage: this database refuses every connection, and the ones open are cut.
+        await admin.ExecuteAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS false");
+        await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
+        await pipeline.GenerateAsync(count: 5000, seed: 14, alertShare: 0.3);
+        await worker.WaitForOutputAsync("partitions paused", TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        await admin.ExecuteAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS true");
+
+        var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+
+        Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+        Assert.That(report.Output, Does.Contain("5,000 valid results"));
+        Assert.That(worker.Output, Does.Contain("partitions resumed"));
+    }
+
+    private static Dictionary<string, string> ReadDeadLetterReasons(PipelineFixture pipeline)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = pipeline.Broker.BootstrapServers,
+            GroupId = "test-dlq-reader",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(Topics.DeadLetters);
+        var reasons = new Dictionary<string, string>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (reasons.Count < PoisonMessages.Kinds.Count && DateTime.UtcNow < deadline)
+        {
+            var message = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (message?.Message.Headers is { } headers
+                && headers.TryGetLastBytes("ss-poison-kind", out var kind)
+                && headers.TryGetLastBytes("ss-dlq-reason", out var reason))
+            {
+                Assert.That(headers.TryGetLastBytes("ss-dlq-worker", out _) && headers.TryGetLastBytes("ss-dlq-original-offset", out _), Is.True);
+                reasons[Encoding.UTF8.GetString(kind)] = Encoding.UTF8.GetString(reason);
+            }
+        }
+
+        consumer.Close();
+        return reasons;
+    }
+
+    private static async Task<long> CountAsync(PipelineFixture pipeline, string table) =>
+        long.Parse((await pipeline.Databases.ClickHouse.QueryTsvAsync($"SELECT count() FROM {table}", CancellationToken.None))[0][0], System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Condition not met within {timeout}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
