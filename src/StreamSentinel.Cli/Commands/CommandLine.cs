@@ -14,5 +14,6 @@ internal static class CommandLine
             RunCommand.Create(),
             GenerateCommand.Create(),
             VerifyCommand.Create(),
+            LagCommand.Create(),
         };
 }

@@ -52,22 +52,35 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
             batch.PostgresWritten = true;
         }
 
-        foreach (var table in ResultTable.All.Where(t => !batch.TablesWritten.Contains(t)))
-        {
-            if (batch.TablesInDoubt.Contains(table))
-            {
-                await MarkStoredAsync(batch, table, spans, cancellationToken);
-            }
+        // The three tables are independent: written side by side, so the server's cores share the work. Each keeps its
+        // own progress, so a retry redoes only the tables that failed.
+        var pending = ResultTable.All.Where(t => !batch.TablesWritten.Contains(t)).ToList();
+        await Task.WhenAll(pending.Select(table => WriteTableAsync(batch, table, spans, cancellationToken)));
+    }
 
-            var stored = batch.AlreadyStored.GetValueOrDefault(table);
-            var rows = stored is null || stored.Count == 0 ? batch.Results : [.. batch.Results.Where(r => !stored.Contains(r))];
-            var started = PersistenceMetrics.Now();
+    private async Task WriteTableAsync(PendingBatch batch, ResultTable table, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
+    {
+        if (batch.TablesInDoubt.Contains(table))
+        {
+            await MarkStoredAsync(batch, table, spans, cancellationToken);
+        }
+
+        var stored = batch.AlreadyStored.GetValueOrDefault(table);
+        var rows = stored is null || stored.Count == 0 ? batch.Results : [.. batch.Results.Where(r => !stored.Contains(r))];
+        var started = PersistenceMetrics.Now();
+        lock (batch)
+        {
             batch.TablesInDoubt.Add(table);
-            await results.InsertAsync(table, rows, cancellationToken);
+        }
+
+        await results.InsertAsync(table, rows, cancellationToken);
+        lock (batch)
+        {
             batch.TablesInDoubt.Remove(table);
             batch.TablesWritten.Add(table);
-            metrics.Flushed("clickhouse", table.Name, rows.Count, started);
         }
+
+        metrics.Flushed("clickhouse", table.Name, rows.Count, started);
     }
 
     private async Task WritePostgresAsync(PendingBatch batch, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
@@ -158,7 +171,12 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
     /// <summary>Adds to the batch's "already stored" set the rows <paramref name="table"/> holds, matched by offset and event id.</summary>
     private async Task MarkStoredAsync(PendingBatch batch, ResultTable table, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
     {
-        var stored = batch.AlreadyStored.TryGetValue(table, out var set) ? set : batch.AlreadyStored[table] = [];
+        HashSet<PersistableResult> stored;
+        lock (batch)
+        {
+            stored = batch.AlreadyStored.TryGetValue(table, out var set) ? set : batch.AlreadyStored[table] = [];
+        }
+
         foreach (var span in spans)
         {
             // The event id must match too: after a development broker restart, offsets start again from 0.

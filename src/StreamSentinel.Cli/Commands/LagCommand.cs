@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using StreamSentinel.Cli.Hosting;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Options;
+using StreamSentinel.Persistence.Options;
+
+namespace StreamSentinel.Cli.Commands;
+
+/// <summary><c>lag</c>: how far the persistence group is behind, per partition. Exit code 0 when it has caught up.</summary>
+internal static class LagCommand
+{
+    public static Command Create()
+    {
+        var quiet = new Option<bool>("--total") { Description = "Print only the total lag." };
+        var command = new Command("lag", "Show how many results the persistence consumer group has not yet committed, per partition; exit code 0 when none.")
+        {
+            quiet,
+        };
+        command.SetAction((parse, _) => WorkerHost.RunOneShotAsync(
+            builder =>
+            {
+                builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+                builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName);
+            },
+            services =>
+            {
+                var lag = ConsumerGroupLag.Read(
+                    services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers,
+                    Topics.DetectionResults,
+                    services.GetRequiredService<IOptions<PersistenceOptions>>().Value.ConsumerGroup,
+                    TimeSpan.FromSeconds(10));
+                if (!parse.GetValue(quiet))
+                {
+                    foreach (var (partition, committed, end) in lag.Partitions)
+                    {
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{lag.Topic}[{partition}]  committed {committed,10:N0}  end {end,10:N0}  lag {end - committed,10:N0}"));
+                    }
+                }
+
+                Console.WriteLine(lag.Total.ToString(CultureInfo.InvariantCulture));
+                return Task.FromResult(lag.Total == 0 ? 0 : 1);
+            }));
+        return command;
+    }
+}
