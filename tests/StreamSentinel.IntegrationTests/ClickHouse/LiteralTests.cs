@@ -1,5 +1,6 @@
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Migrations;
 
 namespace StreamSentinel.IntegrationTests.ClickHouse;
 
@@ -9,7 +10,7 @@ namespace StreamSentinel.IntegrationTests.ClickHouse;
 /// </summary>
 public sealed class LiteralTests
 {
-    private IsolatedDatabases _databases = null!;
+    private ScratchDatabases _databases = null!;
 
     [OneTimeSetUp]
     public async Task CreateAsync() => _databases = await IsolatedDatabases.CreateAsync();

@@ -2,6 +2,7 @@ using System.Globalization;
 using ClickHouse.Driver;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Migrations;
 
 namespace StreamSentinel.IntegrationTests.ClickHouse;
 
@@ -37,7 +38,7 @@ public sealed class MaterializedViewTests
         ["kafka_offset"] = "Int64",
     };
 
-    private IsolatedDatabases _databases = null!;
+    private ScratchDatabases _databases = null!;
 
     [OneTimeSetUp]
     public async Task MigrateAsync()

@@ -2,6 +2,7 @@ using ClickHouse.Driver;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Migrations.Retention;
+using StreamSentinel.Migrations;
 
 namespace StreamSentinel.IntegrationTests.ClickHouse;
 
@@ -10,7 +11,7 @@ public sealed class RetentionTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    private IsolatedDatabases _databases = null!;
+    private ScratchDatabases _databases = null!;
 
     [SetUp]
     public async Task MigrateAsync()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Migrations;
 
 namespace StreamSentinel.IntegrationTests.Infrastructure;
 
@@ -13,7 +14,7 @@ internal sealed class PipelineFixture : IAsyncDisposable
 {
     private readonly List<ChildProcess> _workers = [];
 
-    private PipelineFixture(DevelopmentBroker broker, IsolatedDatabases databases)
+    private PipelineFixture(DevelopmentBroker broker, ScratchDatabases databases)
     {
         Broker = broker;
         Databases = databases;
@@ -22,7 +23,7 @@ internal sealed class PipelineFixture : IAsyncDisposable
 
     public DevelopmentBroker Broker { get; }
 
-    public IsolatedDatabases Databases { get; }
+    public ScratchDatabases Databases { get; }
 
     public IReadOnlyDictionary<string, string> Environment { get; }
 

@@ -8,7 +8,7 @@ namespace StreamSentinel.IntegrationTests.Migrations;
 /// <summary>The migrator against real, empty databases: one fresh pair per test.</summary>
 public sealed class MigratorTests
 {
-    private IsolatedDatabases _databases = null!;
+    private ScratchDatabases _databases = null!;
 
     [SetUp]
     public async Task CreateDatabasesAsync() => _databases = await IsolatedDatabases.CreateAsync();

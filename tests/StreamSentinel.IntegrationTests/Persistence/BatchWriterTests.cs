@@ -14,6 +14,7 @@ using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
 using StreamSentinel.Persistence.Pipeline;
 using StreamSentinel.PostgreSql.Persistence;
+using StreamSentinel.Migrations;
 
 namespace StreamSentinel.IntegrationTests.Persistence;
 
@@ -25,7 +26,7 @@ public sealed class BatchWriterTests
 {
     private ServiceProvider _services = null!;
 
-    private IsolatedDatabases _databases = null!;
+    private ScratchDatabases _databases = null!;
 
     [OneTimeSetUp]
     public void CreateMeters() => _services = new ServiceCollection().AddMetrics().BuildServiceProvider();

@@ -4,13 +4,14 @@ using Npgsql;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.PostgreSql;
 using StreamSentinel.PostgreSql.Alerts;
+using StreamSentinel.Migrations;
 
 namespace StreamSentinel.IntegrationTests.Postgres;
 
 /// <summary>The PostgreSQL schema as migrated, and EF Core's mapping of it.</summary>
 public sealed class SchemaConstraintTests
 {
-    private IsolatedDatabases _databases = null!;
+    private ScratchDatabases _databases = null!;
 
     [OneTimeSetUp]
     public async Task MigrateAsync()

@@ -1,0 +1,79 @@
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Migrations.Journals;
+
+namespace StreamSentinel.Migrations;
+
+/// <summary>
+/// A PostgreSQL database and a ClickHouse database of their own, created empty on shared servers and dropped at the
+/// end: what a test or a benchmark runs in so that nobody else's rows are counted.
+/// </summary>
+public sealed class ScratchDatabases : IAsyncDisposable
+{
+    private readonly string _name;
+    private readonly string _adminPostgres;
+    private readonly ClickHouseClient _clickHouseClient;
+
+    private ScratchDatabases(string name, string adminPostgres, string postgres, string clickHouse)
+    {
+        _name = name;
+        _adminPostgres = adminPostgres;
+        PostgresConnectionString = postgres;
+        ClickHouseConnectionString = clickHouse;
+        Postgres = NpgsqlDataSource.Create(postgres);
+        _clickHouseClient = new ClickHouseClient(clickHouse);
+        ClickHouse = new ClickHouseDatabase(_clickHouseClient);
+    }
+
+    public string PostgresConnectionString { get; }
+
+    public string ClickHouseConnectionString { get; }
+
+    public NpgsqlDataSource Postgres { get; }
+
+    public ClickHouseDatabase ClickHouse { get; }
+
+    /// <param name="adminPostgres">A PostgreSQL connection string whose user may create databases.</param>
+    /// <param name="adminClickHouse">A ClickHouse connection string whose user may create databases.</param>
+    /// <param name="prefix">Start of the databases' name (a random suffix follows), e.g. <c>ss_test_</c>.</param>
+    public static async Task<ScratchDatabases> CreateAsync(string adminPostgres, string adminClickHouse, string prefix)
+    {
+        var name = prefix + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(adminPostgres))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        using (var client = new ClickHouseClient(adminClickHouse))
+        {
+            await new ClickHouseDatabase(client).ExecuteAsync($"CREATE DATABASE {name}", CancellationToken.None);
+        }
+
+        var postgres = new NpgsqlConnectionStringBuilder(adminPostgres) { Database = name, Pooling = true }.ConnectionString;
+        var clickHouse = new ClickHouseConnectionStringBuilder(adminClickHouse) { Database = name }.ConnectionString;
+        return new ScratchDatabases(name, adminPostgres, postgres, clickHouse);
+    }
+
+    /// <summary>A migrator over these two databases, as <c>stream-sentinel migrate</c> builds it.</summary>
+    public SchemaMigrator Migrator() =>
+        new(new PostgresSchemaJournal(Postgres), new ClickHouseSchemaJournal(ClickHouse), NullLogger<SchemaMigrator>.Instance);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Postgres.DisposeAsync();
+        await using (var admin = new NpgsqlConnection(_adminPostgres))
+        {
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        await ClickHouse.ExecuteAsync($"DROP DATABASE IF EXISTS {_name}", CancellationToken.None);
+        _clickHouseClient.Dispose();
+    }
+}
