@@ -15,5 +15,6 @@ internal static class CommandLine
             GenerateCommand.Create(),
             VerifyCommand.Create(),
             LagCommand.Create(),
+            BenchCommand.Create(),
         };
 }

@@ -31,7 +31,7 @@ public sealed class PersistenceMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000, 50000] });
         _flushDuration = meter.CreateHistogram<double>(
             "stream_sentinel.persistence.flush.duration", "s", "Time to write one batch into one table.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10] });
         _rows = meter.CreateCounter<long>("stream_sentinel.persistence.rows", "{row}", "Rows written, per store and table.");
         _deadLetters = meter.CreateCounter<long>("stream_sentinel.persistence.dead_letters", "{message}", "Messages sent to the dead-letter topic, per reason.");
         _retries = meter.CreateCounter<long>("stream_sentinel.persistence.retries", "{attempt}", "Failed batch writes that will be tried again.");

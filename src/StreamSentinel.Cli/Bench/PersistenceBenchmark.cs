@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using ClickHouse.Driver;
+using Confluent.Kafka;
+using NpgsqlTypes;
+using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Contracts;
+using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Development;
+using StreamSentinel.Migrations;
+
+namespace StreamSentinel.Cli.Bench;
+
+/// <summary>
+/// End-to-end throughput of the persistence fleet on this machine, beside what the databases ingest on their own:
+/// results are produced to a broker of the benchmark's own, drained by 1 and 2 worker processes into fresh
+/// databases, and the same rows are then inserted by ClickHouse from TabSeparated text and COPYed into PostgreSQL.
+/// </summary>
+internal sealed partial class PersistenceBenchmark(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public sealed record Row(string Run, double Share, int Workers, long Results, long Alerts, double Seconds, double P50FlushMs, double P99FlushMs, double PeakRssMb)
+    {
+        public double ResultsPerSecond => Results / Seconds;
+
+        public double AlertsPerSecond => Alerts / Seconds;
+    }
+
+    public async Task<IReadOnlyList<Row>> RunAsync(int count, int partitions, IReadOnlyList<double> alertShares, IReadOnlyList<int> workerCounts, CancellationToken cancellationToken)
+    {
+        var rows = new List<Row>();
+        foreach (var share in alertShares)
+        {
+            var topics = Topics.All.ToDictionary(t => t, t => t == Topics.DetectionResults ? partitions : 1);
+            using var broker = DevelopmentBroker.Start(1, topics);
+            var produced = ResultProducer.Produce(broker.BootstrapServers, "bench", count, seed: 42, share, poison: 0, CompressionType.Zstd, cancellationToken);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"produced {produced.Results:N0} results, {produced.Alerts:N0} alerts ({share:P0}), in {produced.Elapsed.TotalSeconds:F1} s"));
+            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+            using (var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "probe" }).Build())
+            {
+                var low = admin.GetMetadata(Topics.DetectionResults, Timeout).Topics[0].Partitions
+                    .Select(p => probe.QueryWatermarkOffsets(new TopicPartition(Topics.DetectionResults, p.PartitionId), Timeout).Low.Value).Max();
+                if (low > 0)
+                {
+                    throw new InvalidOperationException($"The development broker dropped messages (low watermark {low}): use more partitions or fewer results.");
+                }
+            }
+
+            foreach (var workers in workerCounts)
+            {
+                rows.Add(await DrainAsync(share, broker.BootstrapServers, workers, produced, cancellationToken));
+            }
+
+            rows.AddRange(await BaselinesAsync(share, count, cancellationToken));
+        }
+
+        return rows;
+    }
+
+    private async Task<Row> DrainAsync(double share, string bootstrap, int workers, ResultProducer.Produced produced, CancellationToken cancellationToken)
+    {
+        await using var databases = await ScratchDatabases.CreateAsync(adminPostgres, adminClickHouse, "ss_bench_");
+        await databases.Migrator().MigrateAsync(dryRun: false, cancellationToken);
+        var group = $"bench-{Guid.NewGuid():N}";
+        var processes = new List<(Process Process, StringBuilder Log)>();
+        try
+        {
+            var started = Stopwatch.StartNew();
+            for (var i = 0; i < workers; i++)
+            {
+                processes.Add(StartWorker($"bench-{i + 1}", group, bootstrap, databases));
+            }
+
+            // Drain time: from the first commit to the last, so process start-up and group join are left out.
+            double? firstCommit = null;
+            while (true)
+            {
+                var lag = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, group, Timeout);
+                var committed = lag.Partitions.Sum(p => p.Committed);
+                if (committed > 0)
+                {
+                    firstCommit ??= started.Elapsed.TotalSeconds;
+                }
+
+                if (lag.Total == 0 && committed > 0)
+                {
+                    break;
+                }
+
+                if (started.Elapsed > TimeSpan.FromMinutes(15) || processes.Any(p => p.Process.HasExited))
+                {
+                    throw new InvalidOperationException($"The fleet did not drain:\n{string.Join('\n', processes.Select(p => p.Log.ToString()))}");
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
+
+            var seconds = started.Elapsed.TotalSeconds - firstCommit!.Value;
+            var scrapes = new List<string>();
+            var peakRss = 0.0;
+            using var http = new HttpClient();
+            foreach (var (process, log) in processes)
+            {
+                var url = Listening().Match(log.ToString()).Groups[1].Value;
+                scrapes.Add(await http.GetStringAsync(new Uri(url + "/metrics"), cancellationToken));
+                peakRss = Math.Max(peakRss, PeakRssMb(process.Id));
+            }
+
+            // A batch's flush: each table's insert, PostgreSQL's transaction included, as the worker measured them.
+            var buckets = PrometheusText.Buckets(scrapes, "stream_sentinel_persistence_flush_duration_seconds", "db_collection_name=\"detection_results\"");
+            return new Row(string.Create(CultureInfo.InvariantCulture, $"fleet, {share:P0} alerts"), share, workers, produced.Results, produced.Alerts, seconds, PrometheusText.Quantile(buckets, 0.5) * 1000, PrometheusText.Quantile(buckets, 0.99) * 1000, peakRss);
+        }
+        finally
+        {
+            foreach (var (process, _) in processes)
+            {
+                using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+                await kill.WaitForExitAsync(cancellationToken);
+            }
+
+            foreach (var (process, _) in processes)
+            {
+                await process.WaitForExitAsync(cancellationToken);
+                process.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The same rows, written by the databases' own bulk paths: ClickHouse parsing TabSeparated, PostgreSQL's binary COPY.</summary>
+    private async Task<IReadOnlyList<Row>> BaselinesAsync(double share, int count, CancellationToken cancellationToken)
+    {
+        await using var databases = await ScratchDatabases.CreateAsync(adminPostgres, adminClickHouse, "ss_bench_");
+        await databases.Migrator().MigrateAsync(dryRun: false, cancellationToken);
+        var generator = new SyntheticResults(42, share, DateTimeOffset.UtcNow.AddHours(-1));
+        var results = Enumerable.Range(0, count).Select(i =>
+        {
+            var result = generator.Next();
+            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 12, i / 12), result.Severity >= Severity.Medium);
+        }).ToList();
+
+        // ClickHouse: each table's rows as one TabSeparated body, inserted by the server itself (the text is built first, untimed).
+        var bodies = ResultTable.All.Select(table =>
+        {
+            var text = new StringBuilder();
+            foreach (var result in results)
+            {
+                TabSeparated.AppendRow(text, table.Row(result));
+            }
+
+            return (Table: table, Body: Encoding.UTF8.GetBytes(text.ToString()));
+        }).ToList();
+        var clickHouse = Stopwatch.StartNew();
+        foreach (var (table, body) in bodies)
+        {
+            using var stream = new MemoryStream(body);
+            using var response = await databases.ClickHouse.Client.InsertRawStreamAsync(table.Name, stream, "TabSeparated", table.Columns, false, new QueryOptions(), cancellationToken);
+            response.EnsureSuccessStatusCode();
+        }
+
+        clickHouse.Stop();
+
+        // PostgreSQL: the alert rows COPYed into a plain table of the same columns: the floor of any insert path.
+        var alerts = results.Where(r => r.IsAlert).ToList();
+        await using var connection = await databases.Postgres.OpenConnectionAsync(cancellationToken);
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE copy_baseline (transaction_id text, user_id text, severity text, fraud_score numeric(5,4), amount numeric(18,4), explanation jsonb, detected_at timestamptz)";
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var postgres = Stopwatch.StartNew();
+        await using (var importer = await connection.BeginBinaryImportAsync("COPY copy_baseline FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var alert in alerts)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(alert.Result.TransactionId, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(alert.Result.UserId, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(SeverityNames.Of(alert.Result.Severity), NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(decimal.Round((decimal)alert.Result.FraudScore, 4), NpgsqlDbType.Numeric, cancellationToken);
+                await importer.WriteAsync(alert.Transaction.Amount, NpgsqlDbType.Numeric, cancellationToken);
+                await importer.WriteAsync("{}", NpgsqlDbType.Jsonb, cancellationToken);
+                await importer.WriteAsync(alert.Result.DetectedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        postgres.Stop();
+        return
+        [
+            new Row(string.Create(CultureInfo.InvariantCulture, $"ClickHouse's own insert (TSV), {share:P0}"), share, 0, count, 0, clickHouse.Elapsed.TotalSeconds, double.NaN, double.NaN, double.NaN),
+            new Row(string.Create(CultureInfo.InvariantCulture, $"PostgreSQL COPY of the alerts, {share:P0}"), share, 0, alerts.Count, alerts.Count, postgres.Elapsed.TotalSeconds, double.NaN, double.NaN, double.NaN),
+        ];
+    }
+
+    private (Process, StringBuilder) StartWorker(string instance, string group, string bootstrap, ScratchDatabases databases)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(info.FileName) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(PersistenceBenchmark).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "run", "persistence", "--instance", instance, "--http-port", "0" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["SS_POSTGRES"] = databases.PostgresConnectionString;
+        info.Environment["SS_CLICKHOUSE"] = databases.ClickHouseConnectionString;
+        info.Environment["SS_REDIS"] = redis;
+        info.Environment["SS_KAFKA"] = bootstrap;
+        info.Environment["Persistence__ConsumerGroup"] = group;
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start a worker.");
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, log);
+    }
+
+    private static double PeakRssMb(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    [GeneratedRegex(@"metrics on (http://\S+) ")]
+    private static partial Regex Listening();
+}

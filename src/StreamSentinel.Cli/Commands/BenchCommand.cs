@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using StreamSentinel.Cli.Bench;
+using StreamSentinel.Cli.Hosting;
+using StreamSentinel.Hosting.Configuration;
+
+namespace StreamSentinel.Cli.Commands;
+
+/// <summary><c>bench persistence</c>: the persistence fleet's throughput beside the databases' own ingest rates.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var count = new Option<int>("--count") { Description = "Results per run.", DefaultValueFactory = _ => 200_000 };
+        var partitions = new Option<int>("--partitions")
+        {
+            Description = "Partitions of the benchmark's own results topic; the development broker keeps ~5 MiB each, so 1M results need ~96.",
+            DefaultValueFactory = _ => 48,
+        };
+        var persistence = new Command(
+            "persistence",
+            "Produce results to a development broker of its own, drain them with 1 and then 2 workers into fresh databases (at 2% and at 20% alerts), "
+            + "and time ClickHouse inserting the same rows from TabSeparated text and PostgreSQL COPYing the alerts. Prints results/s, "
+            + "rows/s per store, flush latency, peak RSS and the ratios.")
+        {
+            count, partitions,
+        };
+        persistence.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        {
+            var configuration = services.GetRequiredService<IConfiguration>();
+            var benchmark = new PersistenceBenchmark(
+                ConnectionStrings.Required(configuration, "Postgres"),
+                ConnectionStrings.Required(configuration, "ClickHouse"),
+                ConnectionStrings.Required(configuration, "Redis"),
+                Console.Out);
+            var rows = await benchmark.RunAsync(parse.GetValue(count), parse.GetValue(partitions), [0.02, 0.2], [1, 2], cancellationToken);
+            Print(rows);
+            return 0;
+        }));
+        return new Command("bench", "Benchmarks that print figures measured on this machine.") { persistence };
+    }
+
+    private static void Print(IReadOnlyList<PersistenceBenchmark.Row> rows)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumn("run").AddColumn("workers", c => c.RightAligned())
+            .AddColumn("results", c => c.RightAligned()).AddColumn("seconds", c => c.RightAligned()).AddColumn("results/s", c => c.RightAligned())
+            .AddColumn("ClickHouse rows/s", c => c.RightAligned()).AddColumn("alerts/s", c => c.RightAligned())
+            .AddColumn("flush p50 ms", c => c.RightAligned()).AddColumn("flush p99 ms", c => c.RightAligned()).AddColumn("peak RSS MB", c => c.RightAligned());
+        foreach (var row in rows)
+        {
+            var isClickHouse = row.Run.StartsWith("ClickHouse", StringComparison.Ordinal);
+            var isPostgres = row.Run.StartsWith("PostgreSQL", StringComparison.Ordinal);
+            table.AddRow(
+                Markup.Escape(row.Run),
+                row.Workers == 0 ? "-" : F(row.Workers),
+                F(row.Results),
+                row.Seconds.ToString("F2", CultureInfo.InvariantCulture),
+                isPostgres ? "-" : F(row.ResultsPerSecond),
+                isPostgres ? "-" : F(row.ResultsPerSecond * 3),
+                isClickHouse ? "-" : F(row.AlertsPerSecond),
+                double.IsNaN(row.P50FlushMs) ? "-" : row.P50FlushMs.ToString("F0", CultureInfo.InvariantCulture),
+                double.IsNaN(row.P99FlushMs) ? "-" : row.P99FlushMs.ToString("F0", CultureInfo.InvariantCulture),
+                double.IsNaN(row.PeakRssMb) ? "-" : row.PeakRssMb.ToString("F0", CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        foreach (var fleet in rows.Where(r => r.Workers > 0))
+        {
+            var clickHouse = rows.First(r => r.Run.StartsWith("ClickHouse", StringComparison.Ordinal) && r.Share == fleet.Share);
+            var postgres = rows.First(r => r.Run.StartsWith("PostgreSQL", StringComparison.Ordinal) && r.Share == fleet.Share);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{fleet.Run}, {fleet.Workers} worker(s): {fleet.ResultsPerSecond / clickHouse.ResultsPerSecond:F2} x ClickHouse's own insert rate; alerts at {fleet.AlertsPerSecond / postgres.AlertsPerSecond:F2} x PostgreSQL's COPY rate"));
+        }
+    }
+
+    private static string F(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
