@@ -24,7 +24,13 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public sealed record Row(string Run, double Share, int Workers, long Results, long Alerts, double Seconds, double P50FlushMs, double P99FlushMs, double PeakRssMb)
+    /// <summary>
+    /// One line of the report. <c>PostgresSeconds</c>: time the workers spent in PostgreSQL transactions, summed over
+    /// workers; <c>ClickHouseSeconds</c>: time spent inserting into the slowest ClickHouse table, likewise.
+    /// </summary>
+    public sealed record Row(
+        string Run, double Share, int Workers, long Results, long Alerts, double Seconds, double P50FlushMs, double P99FlushMs, double PeakRssMb,
+        double PostgresSeconds = double.NaN, double ClickHouseSeconds = double.NaN)
     {
         public double ResultsPerSecond => Results / Seconds;
 
@@ -113,7 +119,12 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
 
             // A batch's flush: each table's insert, PostgreSQL's transaction included, as the worker measured them.
             var buckets = PrometheusText.Buckets(scrapes, "stream_sentinel_persistence_flush_duration_seconds", "db_collection_name=\"detection_results\"");
-            return new Row(string.Create(CultureInfo.InvariantCulture, $"fleet, {share:P0} alerts"), share, workers, produced.Results, produced.Alerts, seconds, PrometheusText.Quantile(buckets, 0.5) * 1000, PrometheusText.Quantile(buckets, 0.99) * 1000, peakRss);
+            const string flush = "stream_sentinel_persistence_flush_duration_seconds";
+            return new Row(
+                string.Create(CultureInfo.InvariantCulture, $"fleet, {share:P0} alerts"), share, workers, produced.Results, produced.Alerts, seconds,
+                PrometheusText.Quantile(buckets, 0.5) * 1000, PrometheusText.Quantile(buckets, 0.99) * 1000, peakRss,
+                PrometheusText.Sum(scrapes, flush, "db_system=\"postgres\""),
+                ResultTable.All.Max(t => PrometheusText.Sum(scrapes, flush, $"db_collection_name=\"{t.Name}\"")));
         }
         finally
         {

@@ -46,7 +46,8 @@ internal static class BenchCommand
         var table = new Table().Border(TableBorder.Simple).AddColumn("run").AddColumn("workers", c => c.RightAligned())
             .AddColumn("results", c => c.RightAligned()).AddColumn("seconds", c => c.RightAligned()).AddColumn("results/s", c => c.RightAligned())
             .AddColumn("ClickHouse rows/s", c => c.RightAligned()).AddColumn("alerts/s", c => c.RightAligned())
-            .AddColumn("flush p50 ms", c => c.RightAligned()).AddColumn("flush p99 ms", c => c.RightAligned()).AddColumn("peak RSS MB", c => c.RightAligned());
+            .AddColumn("flush p50 ms", c => c.RightAligned()).AddColumn("flush p99 ms", c => c.RightAligned()).AddColumn("peak RSS MB", c => c.RightAligned())
+            .AddColumn("in PostgreSQL s", c => c.RightAligned()).AddColumn("in ClickHouse s", c => c.RightAligned());
         foreach (var row in rows)
         {
             var isClickHouse = row.Run.StartsWith("ClickHouse", StringComparison.Ordinal);
@@ -61,7 +62,9 @@ internal static class BenchCommand
                 isClickHouse ? "-" : F(row.AlertsPerSecond),
                 double.IsNaN(row.P50FlushMs) ? "-" : row.P50FlushMs.ToString("F0", CultureInfo.InvariantCulture),
                 double.IsNaN(row.P99FlushMs) ? "-" : row.P99FlushMs.ToString("F0", CultureInfo.InvariantCulture),
-                double.IsNaN(row.PeakRssMb) ? "-" : row.PeakRssMb.ToString("F0", CultureInfo.InvariantCulture));
+                double.IsNaN(row.PeakRssMb) ? "-" : row.PeakRssMb.ToString("F0", CultureInfo.InvariantCulture),
+                double.IsNaN(row.PostgresSeconds) ? "-" : row.PostgresSeconds.ToString("F2", CultureInfo.InvariantCulture),
+                double.IsNaN(row.ClickHouseSeconds) ? "-" : row.ClickHouseSeconds.ToString("F2", CultureInfo.InvariantCulture));
         }
 
         AnsiConsole.Write(table);
@@ -71,7 +74,8 @@ internal static class BenchCommand
             var postgres = rows.First(r => r.Run.StartsWith("PostgreSQL", StringComparison.Ordinal) && r.Share == fleet.Share);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{fleet.Run}, {fleet.Workers} worker(s): {fleet.ResultsPerSecond / clickHouse.ResultsPerSecond:F2} x ClickHouse's own insert rate; alerts at {fleet.AlertsPerSecond / postgres.AlertsPerSecond:F2} x PostgreSQL's COPY rate"));
+                $"{fleet.Run}, {fleet.Workers} worker(s): {fleet.ResultsPerSecond / clickHouse.ResultsPerSecond:F2} x ClickHouse's own insert rate; "
+                + $"alerts at {fleet.Alerts / fleet.PostgresSeconds:N0}/s of PostgreSQL time = {fleet.Alerts / fleet.PostgresSeconds / postgres.AlertsPerSecond:F2} x its COPY rate"));
         }
     }
 

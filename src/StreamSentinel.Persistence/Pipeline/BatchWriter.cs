@@ -60,12 +60,23 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
 
     private async Task WriteTableAsync(PendingBatch batch, ResultTable table, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
     {
-        if (batch.TablesInDoubt.Contains(table))
+        bool inDoubt;
+        lock (batch)
+        {
+            inDoubt = batch.TablesInDoubt.Contains(table);
+        }
+
+        if (inDoubt)
         {
             await MarkStoredAsync(batch, table, spans, cancellationToken);
         }
 
-        var stored = batch.AlreadyStored.GetValueOrDefault(table);
+        HashSet<PersistableResult>? stored;
+        lock (batch)
+        {
+            stored = batch.AlreadyStored.GetValueOrDefault(table);
+        }
+
         var rows = stored is null || stored.Count == 0 ? batch.Results : [.. batch.Results.Where(r => !stored.Contains(r))];
         var started = PersistenceMetrics.Now();
         lock (batch)
