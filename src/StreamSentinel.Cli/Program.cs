@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 using StreamSentinel.Cli.Commands;
 
@@ -7,4 +8,6 @@ if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = 160;
 }
 
-return await CommandLine.Build().Parse(args).InvokeAsync();
+// The Generic Host handles SIGTERM and Ctrl+C itself and gives workers 30 s to finish a batch; System.CommandLine's
+// own handler would end the process after 2 s, in the middle of that.
+return await CommandLine.Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

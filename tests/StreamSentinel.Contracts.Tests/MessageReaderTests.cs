@@ -115,6 +115,12 @@ public sealed class MessageReaderTests
     public void Control_character_in_an_id_is_refused() =>
         AssertRefused(Mutate(node => node["user_id"] = "user\u001f42"), MessageErrorKind.InvalidValue, "'user_id' contains a control character");
 
+    [TestCase("txn_count_1m", -1, "negative transaction count")]
+    [TestCase("hour_of_day", 24, "outside 0..23")]
+    [TestCase("amount_sum_24h", 1e15, "amount sum outside")]
+    public void Features_the_stores_cannot_hold_are_refused(string feature, double value, string problem) =>
+        AssertRefused(Mutate(node => node["features"]![feature] = value), MessageErrorKind.InvalidValue, problem);
+
     [Test]
     public void Null_explanation_parts_are_refused()
     {

@@ -1,4 +1,6 @@
 -- The batch's span of each partition, in the same transaction as its alerts (see 0004_persistence_progress.sql).
+-- last_offset never moves back: an owner still recovering a partition may write a smaller batch than the span its
+-- predecessor recorded, and the next owner must still check up to the end of that span.
 -- Parameters: @group, @worker, and one array per column, an element per partition.
 INSERT INTO persistence_progress AS progress (consumer_group, topic, kafka_partition, first_offset, last_offset,
                                               min_event_time, max_event_time, worker, updated_at)
@@ -8,7 +10,7 @@ FROM unnest(@topics, @partitions, @first_offsets, @last_offsets, @min_event_time
      AS span (topic, kafka_partition, first_offset, last_offset, min_event_time, max_event_time)
 ON CONFLICT (consumer_group, topic, kafka_partition) DO UPDATE SET
     first_offset   = EXCLUDED.first_offset,
-    last_offset    = EXCLUDED.last_offset,
+    last_offset    = greatest(progress.last_offset, EXCLUDED.last_offset),
     min_event_time = EXCLUDED.min_event_time,
     max_event_time = EXCLUDED.max_event_time,
     worker         = EXCLUDED.worker,

@@ -28,6 +28,8 @@ accounts AS (
            (ARRAY['MINIMAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'])[max(severity_rank)]
     FROM inserted
     GROUP BY user_id
+    -- One lock order for every worker: two batches touching the same users cannot deadlock.
+    ORDER BY user_id
     ON CONFLICT (user_id) DO UPDATE SET
         alerts_total    = account.alerts_total + EXCLUDED.alerts_total,
         critical_alerts = account.critical_alerts + EXCLUDED.critical_alerts,

@@ -30,7 +30,7 @@ internal static class ResultProducer
         }).Build();
         var generator = new SyntheticResults(seed, alertShare, DateTimeOffset.UtcNow.AddHours(-1));
         var placement = new Random(seed ^ 0x5eed);
-        var poisonAt = Enumerable.Range(0, poison).Select(_ => placement.NextInt64(count + 1)).Order().ToList();
+        var poisonAt = Enumerable.Range(0, poison).Select(_ => placement.NextInt64(Math.Max(count, 1))).Order().ToList();
         long failures = 0;
         long alerts = 0;
         var stopwatch = Stopwatch.StartNew();

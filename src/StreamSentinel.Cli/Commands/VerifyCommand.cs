@@ -60,7 +60,10 @@ internal static class VerifyCommand
             AnsiConsole.WriteLine($"  {check.Store}: {check.Note}");
         }
 
-        AnsiConsole.WriteLine(report.Passed ? "Integrity: OK (0 lost, 0 duplicated, 0 misrouted)." : "Integrity: FAILED.");
+        AnsiConsole.WriteLine(
+            report.Passed ? "Integrity: OK (0 lost, 0 duplicated, 0 misrouted)."
+            : report.Messages == 0 ? "Integrity: NOT VERIFIED: the persistence group has committed nothing."
+            : "Integrity: FAILED.");
     }
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -72,6 +72,12 @@ public static class ContractValidation
             return MessageError.Missing("features");
         }
 
+        error = Validate(result.Features);
+        if (error is not null)
+        {
+            return error;
+        }
+
         error = Id(result.ModelName, "model_name") ?? Id(result.ModelVersion, "model_version");
         if (error is not null)
         {
@@ -104,6 +110,28 @@ public static class ContractValidation
             || result.Transaction.UserId != result.UserId)
         {
             return MessageError.Invalid("transaction", "does not carry the same event_id, transaction_id and user_id as the result");
+        }
+
+        return null;
+    }
+
+    // The stores keep counts unsigned, the hour in a byte and sums as Decimal(18, 4): a value they cannot hold would
+    // otherwise be refused by ClickHouse (or wrap around) after the message was accepted.
+    private static MessageError? Validate(FraudFeatures features)
+    {
+        if (features.TxnCount1m < 0 || features.TxnCount1h < 0 || features.TxnCount24h < 0)
+        {
+            return MessageError.Invalid("features", "has a negative transaction count");
+        }
+
+        if (features.AmountSum1h < 0 || features.AmountSum1h >= MaxAmount || features.AmountSum24h < 0 || features.AmountSum24h >= MaxAmount)
+        {
+            return MessageError.Invalid("features", $"has an amount sum outside 0..{MaxAmount.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (features.HourOfDay is < 0 or > 23)
+        {
+            return MessageError.Invalid("features", $"has hour_of_day {features.HourOfDay}, outside 0..23");
         }
 
         return null;

@@ -28,7 +28,8 @@ public static class PersistenceExtensions
         builder.Services.AddSingleton<ResultWriter>();
         builder.Services.AddSingleton<PersistenceMetrics>();
         builder.Services.AddSingleton<BatchWriter>();
-        // One producer per process (for dead letters), flushed when the host stops.
+        // One producer per process, for dead letters. Every publish is awaited before the batch is committed, so nothing
+        // is pending when the host stops; the timeout keeps a dead broker from blocking a batch past the poll interval.
         builder.Services.AddSingleton(services => new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
         {
             BootstrapServers = services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers,
@@ -36,6 +37,7 @@ public static class PersistenceExtensions
             EnableIdempotence = true,
             Acks = Acks.All,
             LingerMs = 5,
+            MessageTimeoutMs = 60_000,
         }).SetLogHandler((_, _) => { }).Build());
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddHostedService<PersistenceWorker>();

@@ -188,6 +188,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
             stored = batch.AlreadyStored.TryGetValue(table, out var set) ? set : batch.AlreadyStored[table] = [];
         }
 
+        var before = stored.Count;
         foreach (var span in spans)
         {
             // The event id must match too: after a development broker restart, offsets start again from 0.
@@ -197,7 +198,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
                 && existing.TryGetValue(r.Source.Offset, out var eventId) && eventId == r.Result.EventId));
         }
 
-        metrics.RecoveredRows(table.Name, stored.Count);
+        metrics.RecoveredRows(table.Name, stored.Count - before);
     }
 
     // Class 22 (data exception) and 23 (integrity constraint violation): the row, not the server, is the problem.

@@ -54,6 +54,7 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
         }
 
         kept.DeadLettersPublished = DeadLettersPublished;
+        kept.Attempts = Attempts;
         return kept;
     }
 }

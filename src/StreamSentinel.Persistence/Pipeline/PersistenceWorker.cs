@@ -38,6 +38,8 @@ public sealed class PersistenceWorker(
     private readonly MessageReader<DetectionResult> _reader = ContractReaders.DetectionResults(options.Value.MaxMessageBytes);
     private List<ConsumeResult<byte[]?, byte[]?>> _collecting = [];
     private PendingBatch? _pending;
+    // True while this worker has paused partitions; whatever ends the held batch (success or a revoke) resumes them.
+    private bool _pausedByUs;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         // Consume blocks; give the loop a thread of its own rather than a pool thread the host needs.
@@ -54,6 +56,8 @@ public sealed class PersistenceWorker(
             {
                 if (_pending is null)
                 {
+                    // A held batch can vanish in a revoke; the partitions it paused must not stay paused.
+                    ResumeIfPaused(consumer);
                     var messages = Collect(consumer, stoppingToken);
                     if (messages.Count == 0)
                     {
@@ -172,16 +176,7 @@ public sealed class PersistenceWorker(
 
             Commit(consumer, batch);
             _pending = null;
-            if (metrics.Paused || batch.Attempts > 0)
-            {
-                consumer.Resume(consumer.Assignment);
-                if (metrics.Paused)
-                {
-                    metrics.Paused = false;
-                    Log.Resumed(logger);
-                }
-            }
-
+            ResumeIfPaused(consumer);
             return true;
         }
         catch (Exception e) when (e is not KafkaException { Error.IsFatal: true })
@@ -190,6 +185,7 @@ public sealed class PersistenceWorker(
             metrics.Retried(e.GetType().Name);
             // Stop fetching at once: the held batch is all the memory a failing database may cost.
             consumer.Pause(consumer.Assignment);
+            _pausedByUs = true;
             int delayMs;
             if (batch.Attempts < _options.RetryAttempts)
             {
@@ -213,11 +209,27 @@ public sealed class PersistenceWorker(
         }
     }
 
+    private void ResumeIfPaused(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (!_pausedByUs)
+        {
+            return;
+        }
+
+        consumer.Resume(consumer.Assignment);
+        _pausedByUs = false;
+        if (metrics.Paused)
+        {
+            metrics.Paused = false;
+            Log.Resumed(logger);
+        }
+    }
+
     /// <summary>Waits while still polling, so that the group keeps this member and rebalances are served.</summary>
     private void WaitServingKafka(IConsumer<byte[]?, byte[]?> consumer, TimeSpan delay, CancellationToken stoppingToken)
     {
         var until = Environment.TickCount64 + (long)delay.TotalMilliseconds;
-        while (Environment.TickCount64 < until && !stoppingToken.IsCancellationRequested)
+        while (Environment.TickCount64 < until && !stoppingToken.IsCancellationRequested && _pending is not null)
         {
             var unexpected = Consume(consumer, PollSlice);
             if (unexpected is not null)

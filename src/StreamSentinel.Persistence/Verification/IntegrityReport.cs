@@ -3,5 +3,6 @@ namespace StreamSentinel.Persistence.Verification;
 /// <summary>What <c>verify</c> found: Kafka's committed results against every store, view and the dead-letter topic.</summary>
 public sealed record IntegrityReport(long Messages, long Valid, long Poison, long Uncommitted, bool KafkaTruncated, IReadOnlyList<StoreCheck> Checks)
 {
-    public bool Passed => Checks.All(c => c.Passed);
+    /// <summary>Nothing lost, duplicated or misrouted, and something to check: a group that committed nothing proves nothing.</summary>
+    public bool Passed => Messages > 0 && Checks.All(c => c.Passed);
 }

@@ -168,10 +168,12 @@ public sealed class IntegrityVerifier(
 
     private static StoreCheck CheckDeadLetters(HashSet<(int Partition, long Offset)> poison, Dictionary<(int, long), int> counts)
     {
-        var found = poison.Sum(p => (long)counts.GetValueOrDefault(p));
-        var duplicated = poison.Sum(p => Math.Max(0L, counts.GetValueOrDefault(p) - 1));
-        var lost = poison.Count(p => !counts.ContainsKey(p));
-        return new StoreCheck("kafka fraud-detection-dlq", poison.Count, found, lost, duplicated, 0);
+        // Dead letters are published at least once (a crash between their acknowledgement and the commit publishes
+        // them again; Kafka transactions would prevent it, and the development broker cannot emulate them), so
+        // extra copies are reported beside the check, not counted as a failure.
+        var found = poison.Count(counts.ContainsKey);
+        var copies = poison.Sum(p => Math.Max(0L, counts.GetValueOrDefault(p) - 1));
+        return new StoreCheck("kafka fraud-detection-dlq", poison.Count, found, poison.Count - found, 0, 0, $"extra copies of a dead letter (at least once): {copies}");
     }
 
     /// <summary>How many dead letters each original message of the results topic has.</summary>

@@ -73,6 +73,33 @@ public sealed class BatchWriterTests
     }
 
     [Test]
+    public async Task Third_owner_still_checks_the_span_of_the_first_after_a_second_owner_wrote_a_smaller_batch()
+    {
+        var results = Results(seed: 26, count: 600); // offsets 0..199 on each of 3 partitions
+        // Owner A recorded the whole span in PostgreSQL, stored the second half in ClickHouse, and was killed.
+        await new AlertWriter(_databases.Postgres).WriteAsync(results, PartitionSpan.Of(results), "stream-sentinel-persistence", "a", CancellationToken.None);
+        var secondHalf = results.Where(r => r.Source.Offset >= 100).ToList();
+        foreach (var table in ResultTable.All)
+        {
+            await new ResultWriter(_databases.ClickHouse).InsertAsync(table, secondHalf, CancellationToken.None);
+        }
+
+        // Owner B wrote only the first half (a smaller batch) and stopped before committing it.
+        var firstHalf = results.Where(r => r.Source.Offset < 100).ToList();
+        var b = NewWriter();
+        b.Assigned(Partitions(results));
+        await b.WriteAsync(Batch(firstHalf), CancellationToken.None);
+
+        // Owner C reads from the last commit: everything again, in two batches.
+        var c = NewWriter();
+        c.Assigned(Partitions(results));
+        await c.WriteAsync(Batch(firstHalf), CancellationToken.None);
+        await c.WriteAsync(Batch(secondHalf), CancellationToken.None);
+
+        await AssertStoredOnceAsync(results);
+    }
+
+    [Test]
     public async Task Other_events_at_the_same_offsets_are_not_mistaken_for_a_replay()
     {
         // A development broker that restarted numbers its offsets from 0 again, with new events behind them.

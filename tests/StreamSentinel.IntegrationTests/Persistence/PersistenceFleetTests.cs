@@ -26,7 +26,7 @@ public sealed class PersistenceFleetTests
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
 
         Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
-        Assert.That(report.Output, Does.Contain($"3,000 valid results, {poisonCount} poison"));
+        Assert.That(report.Output, Does.Contain($"3,000 valid results, {poisonCount} poison").And.Contain(" 0 not yet committed"));
         var reasons = ReadDeadLetterReasons(pipeline);
         using (Assert.EnterMultipleScope())
         {
@@ -54,7 +54,7 @@ public sealed class PersistenceFleetTests
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
 
         Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
-        Assert.That(report.Output, Does.Contain("20,000 valid results"));
+        Assert.That(report.Output, Does.Contain("20,000 valid results").And.Contain(" 0 not yet committed"));
     }
 
     [Test]
@@ -72,6 +72,7 @@ public sealed class PersistenceFleetTests
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
 
         Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+        Assert.That(report.Output, Does.Contain("30,000 valid results").And.Contain(" 0 not yet committed"));
         Assert.That(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True, "SIGTERM stops a worker in bounded time");
         Assert.That(first.ExitCode, Is.Zero, first.Output);
         Assert.That(first.Output, Does.Contain("Stopped: last batch"));
@@ -97,7 +98,7 @@ public sealed class PersistenceFleetTests
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
 
         Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
-        Assert.That(report.Output, Does.Contain("5,000 valid results"));
+        Assert.That(report.Output, Does.Contain("5,000 valid results").And.Contain(" 0 not yet committed"));
         Assert.That(worker.Output, Does.Contain("partitions resumed"));
     }
 
