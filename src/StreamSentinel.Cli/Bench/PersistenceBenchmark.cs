@@ -30,14 +30,15 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
     /// </summary>
     public sealed record Row(
         string Run, double Share, int Workers, long Results, long Alerts, double Seconds, double P50FlushMs, double P99FlushMs, double PeakRssMb,
-        double PostgresSeconds = double.NaN, double ClickHouseSeconds = double.NaN)
+        double PostgresSeconds = double.NaN, double ClickHouseSeconds = double.NaN, int BatchSize = 0)
     {
         public double ResultsPerSecond => Results / Seconds;
 
         public double AlertsPerSecond => Alerts / Seconds;
     }
 
-    public async Task<IReadOnlyList<Row>> RunAsync(int count, int partitions, IReadOnlyList<double> alertShares, IReadOnlyList<int> workerCounts, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Row>> RunAsync(
+        int count, int partitions, IReadOnlyList<double> alertShares, IReadOnlyList<int> workerCounts, IReadOnlyList<int> batchSizes, CancellationToken cancellationToken)
     {
         var rows = new List<Row>();
         foreach (var share in alertShares)
@@ -57,9 +58,12 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
                 }
             }
 
-            foreach (var workers in workerCounts)
+            foreach (var batchSize in batchSizes)
             {
-                rows.Add(await DrainAsync(share, broker.BootstrapServers, workers, produced, cancellationToken));
+                foreach (var workers in workerCounts)
+                {
+                    rows.Add(await DrainAsync(share, broker.BootstrapServers, workers, batchSize, produced, cancellationToken));
+                }
             }
 
             rows.AddRange(await BaselinesAsync(share, count, cancellationToken));
@@ -68,7 +72,7 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
         return rows;
     }
 
-    private async Task<Row> DrainAsync(double share, string bootstrap, int workers, ResultProducer.Produced produced, CancellationToken cancellationToken)
+    private async Task<Row> DrainAsync(double share, string bootstrap, int workers, int batchSize, ResultProducer.Produced produced, CancellationToken cancellationToken)
     {
         await using var databases = await ScratchDatabases.CreateAsync(adminPostgres, adminClickHouse, "ss_bench_");
         await databases.Migrator().MigrateAsync(dryRun: false, cancellationToken);
@@ -79,7 +83,7 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
             var started = Stopwatch.StartNew();
             for (var i = 0; i < workers; i++)
             {
-                processes.Add(StartWorker($"bench-{i + 1}", group, bootstrap, databases));
+                processes.Add(StartWorker($"bench-{i + 1}", group, bootstrap, batchSize, databases));
             }
 
             // Drain time: from the first commit to the last, so process start-up and group join are left out.
@@ -124,7 +128,8 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
                 string.Create(CultureInfo.InvariantCulture, $"fleet, {share:P0} alerts"), share, workers, produced.Results, produced.Alerts, seconds,
                 PrometheusText.Quantile(buckets, 0.5) * 1000, PrometheusText.Quantile(buckets, 0.99) * 1000, peakRss,
                 PrometheusText.Sum(scrapes, flush, "db_system=\"postgres\""),
-                ResultTable.All.Max(t => PrometheusText.Sum(scrapes, flush, $"db_collection_name=\"{t.Name}\"")));
+                ResultTable.All.Max(t => PrometheusText.Sum(scrapes, flush, $"db_collection_name=\"{t.Name}\"")),
+                batchSize);
         }
         finally
         {
@@ -210,7 +215,7 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
         ];
     }
 
-    private (Process, StringBuilder) StartWorker(string instance, string group, string bootstrap, ScratchDatabases databases)
+    private (Process, StringBuilder) StartWorker(string instance, string group, string bootstrap, int batchSize, ScratchDatabases databases)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
         {
@@ -233,6 +238,7 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
         info.Environment["SS_REDIS"] = redis;
         info.Environment["SS_KAFKA"] = bootstrap;
         info.Environment["Persistence__ConsumerGroup"] = group;
+        info.Environment["Persistence__BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture);
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start a worker.");
         var log = new StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };

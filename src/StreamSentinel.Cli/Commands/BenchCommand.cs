@@ -18,13 +18,15 @@ internal static class BenchCommand
             Description = "Partitions of the benchmark's own results topic; the development broker keeps ~5 MiB each, so 1M results need ~96.",
             DefaultValueFactory = _ => 48,
         };
+        var workers = new Option<int[]>("--workers") { Description = "Worker counts to drain with, in turn.", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };
+        var batchSizes = new Option<int[]>("--batch-sizes") { Description = "Batch sizes to drain with, in turn.", DefaultValueFactory = _ => [5000], AllowMultipleArgumentsPerToken = true };
         var persistence = new Command(
             "persistence",
             "Produce results to a development broker of its own, drain them with 1 and then 2 workers into fresh databases (at 2% and at 20% alerts), "
             + "and time ClickHouse inserting the same rows from TabSeparated text and PostgreSQL COPYing the alerts. Prints results/s, "
             + "rows/s per store, flush latency, peak RSS and the ratios.")
         {
-            count, partitions,
+            count, partitions, workers, batchSizes,
         };
         persistence.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
         {
@@ -34,7 +36,8 @@ internal static class BenchCommand
                 ConnectionStrings.Required(configuration, "ClickHouse"),
                 ConnectionStrings.Required(configuration, "Redis"),
                 Console.Out);
-            var rows = await benchmark.RunAsync(parse.GetValue(count), parse.GetValue(partitions), [0.02, 0.2], [1, 2], cancellationToken);
+            var rows = await benchmark.RunAsync(
+                parse.GetValue(count), parse.GetValue(partitions), [0.02, 0.2], parse.GetValue(workers)!, parse.GetValue(batchSizes)!, cancellationToken);
             Print(rows);
             return 0;
         }));
@@ -43,7 +46,7 @@ internal static class BenchCommand
 
     private static void Print(IReadOnlyList<PersistenceBenchmark.Row> rows)
     {
-        var table = new Table().Border(TableBorder.Simple).AddColumn("run").AddColumn("workers", c => c.RightAligned())
+        var table = new Table().Border(TableBorder.Simple).AddColumn("run").AddColumn("batch", c => c.RightAligned()).AddColumn("workers", c => c.RightAligned())
             .AddColumn("results", c => c.RightAligned()).AddColumn("seconds", c => c.RightAligned()).AddColumn("results/s", c => c.RightAligned())
             .AddColumn("ClickHouse rows/s", c => c.RightAligned()).AddColumn("alerts/s", c => c.RightAligned())
             .AddColumn("flush p50 ms", c => c.RightAligned()).AddColumn("flush p99 ms", c => c.RightAligned()).AddColumn("peak RSS MB", c => c.RightAligned())
@@ -54,6 +57,7 @@ internal static class BenchCommand
             var isPostgres = row.Run.StartsWith("PostgreSQL", StringComparison.Ordinal);
             table.AddRow(
                 Markup.Escape(row.Run),
+                row.BatchSize == 0 ? "-" : F(row.BatchSize),
                 row.Workers == 0 ? "-" : F(row.Workers),
                 F(row.Results),
                 row.Seconds.ToString("F2", CultureInfo.InvariantCulture),
@@ -74,7 +78,7 @@ internal static class BenchCommand
             var postgres = rows.First(r => r.Run.StartsWith("PostgreSQL", StringComparison.Ordinal) && r.Share == fleet.Share);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{fleet.Run}, {fleet.Workers} worker(s): {fleet.ResultsPerSecond / clickHouse.ResultsPerSecond:F2} x ClickHouse's own insert rate; "
+                $"{fleet.Run}, batch {fleet.BatchSize}, {fleet.Workers} worker(s): {fleet.ResultsPerSecond / clickHouse.ResultsPerSecond:F2} x ClickHouse's own insert rate; "
                 + $"alerts at {fleet.Alerts / fleet.PostgresSeconds:N0}/s of PostgreSQL time = {fleet.Alerts / fleet.PostgresSeconds / postgres.AlertsPerSecond:F2} x its COPY rate"));
         }
     }
