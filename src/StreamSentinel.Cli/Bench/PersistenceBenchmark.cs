@@ -8,6 +8,7 @@ using NpgsqlTypes;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Domain.Routing;
 using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
@@ -156,7 +157,7 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
         var results = Enumerable.Range(0, count).Select(i =>
         {
             var result = generator.Next();
-            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 12, i / 12), result.Severity >= Severity.Medium);
+            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 12, i / 12), RoutingOptions.DefaultAlertSeverities.Contains(result.Severity));
         }).ToList();
 
         // ClickHouse: each table's rows as one TabSeparated body, inserted by the server itself (the text is built first, untimed).

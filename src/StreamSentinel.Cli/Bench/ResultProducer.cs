@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using StreamSentinel.Contracts;
+using StreamSentinel.Domain.Routing;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.Kafka;
@@ -46,7 +46,7 @@ internal static class ResultProducer
         for (var i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
         {
             var result = generator.Next();
-            alerts += result.Severity >= Severity.Medium ? 1 : 0;
+            alerts += RoutingOptions.DefaultAlertSeverities.Contains(result.Severity) ? 1 : 0;
             while (nextPoison < poisonAt.Count && poisonAt[nextPoison] <= i)
             {
                 var kind = PoisonMessages.Kinds[nextPoison % PoisonMessages.Kinds.Count];

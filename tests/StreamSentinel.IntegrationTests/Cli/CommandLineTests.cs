@@ -63,8 +63,7 @@ public sealed class CommandLineTests
     [Test]
     public async Task Migrate_refuses_when_an_applied_script_differs_from_the_build()
     {
-        await using var databases = await IsolatedDatabases.CreateAsync();
-        await databases.Migrator().MigrateAsync(dryRun: false, CancellationToken.None);
+        await using var databases = await IsolatedDatabases.CreateMigratedAsync();
         await using (var connection = await databases.Postgres.OpenConnectionAsync())
         {
             // As if the file had been edited after this database applied it.

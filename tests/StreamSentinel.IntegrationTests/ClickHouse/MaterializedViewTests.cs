@@ -43,8 +43,7 @@ public sealed class MaterializedViewTests
     [OneTimeSetUp]
     public async Task MigrateAsync()
     {
-        _databases = await IsolatedDatabases.CreateAsync();
-        await _databases.Migrator().MigrateAsync(dryRun: false, CancellationToken.None);
+        _databases = await IsolatedDatabases.CreateMigratedAsync();
     }
 
     [OneTimeTearDown]

@@ -16,8 +16,7 @@ public sealed class RetentionTests
     [SetUp]
     public async Task MigrateAsync()
     {
-        _databases = await IsolatedDatabases.CreateAsync();
-        await _databases.Migrator().MigrateAsync(dryRun: false, CancellationToken.None);
+        _databases = await IsolatedDatabases.CreateMigratedAsync();
     }
 
     [TearDown]

@@ -30,8 +30,7 @@ internal sealed class PipelineFixture : IAsyncDisposable
     public static async Task<PipelineFixture> StartAsync(int partitions = 6)
     {
         var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.DetectionResults or Topics.Transactions ? partitions : 2));
-        var databases = await IsolatedDatabases.CreateAsync();
-        await databases.Migrator().MigrateAsync(dryRun: false, CancellationToken.None);
+        var databases = await IsolatedDatabases.CreateMigratedAsync();
         return new PipelineFixture(broker, databases);
     }
 

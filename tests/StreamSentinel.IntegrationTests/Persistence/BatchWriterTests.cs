@@ -7,6 +7,7 @@ using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Domain.Routing;
 using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
@@ -37,8 +38,7 @@ public sealed class BatchWriterTests
     [SetUp]
     public async Task MigrateAsync()
     {
-        _databases = await IsolatedDatabases.CreateAsync();
-        await _databases.Migrator().MigrateAsync(dryRun: false, CancellationToken.None);
+        _databases = await IsolatedDatabases.CreateMigratedAsync();
     }
 
     [TearDown]
@@ -155,7 +155,7 @@ public sealed class BatchWriterTests
         return [.. Enumerable.Range(0, count).Select(i =>
         {
             var result = generator.Next();
-            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 3, i / 3), result.Severity >= Severity.Medium);
+            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 3, i / 3), RoutingOptions.DefaultAlertSeverities.Contains(result.Severity));
         })];
     }
 
