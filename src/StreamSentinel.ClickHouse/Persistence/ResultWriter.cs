@@ -46,7 +46,7 @@ public sealed class ResultWriter(ClickHouseDatabase database)
             // DateTime columns keep whole seconds: widen the bounds to the seconds that contain them.
             .Replace("{min_event_time}", ClickHouseLiteral.DateTime(span.MinEventTime), StringComparison.Ordinal)
             .Replace("{max_event_time}", ClickHouseLiteral.DateTime(span.MaxEventTime.AddSeconds(1)), StringComparison.Ordinal);
-        var rows = await database.QueryTsvAsync(StripComments(sql), cancellationToken);
+        var rows = await database.QueryTsvAsync(sql, cancellationToken);
         var existing = new Dictionary<long, string>();
         foreach (var row in rows)
         {
@@ -55,9 +55,4 @@ public sealed class ResultWriter(ClickHouseDatabase database)
 
         return existing;
     }
-
-    // QueryTsvAsync appends a FORMAT clause; a trailing line comment would swallow it, a leading one is harmless
-    // but is sent with every query for nothing.
-    private static string StripComments(string sql) =>
-        string.Join('\n', sql.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal)));
 }

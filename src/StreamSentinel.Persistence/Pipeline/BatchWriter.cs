@@ -185,7 +185,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         HashSet<PersistableResult> stored;
         lock (batch)
         {
-            stored = batch.AlreadyStored.TryGetValue(table, out var set) ? set : batch.AlreadyStored[table] = [];
+            stored = batch.AlreadyStored.TryGetValue(table, out var set) ? set : batch.AlreadyStored[table] = PendingBatch.StoredSet([]);
         }
 
         var before = stored.Count;

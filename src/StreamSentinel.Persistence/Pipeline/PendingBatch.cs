@@ -22,7 +22,7 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
     /// <summary>Tables that hold the whole batch (after recovery checks, skipped rows count as held).</summary>
     public HashSet<ResultTable> TablesWritten { get; } = [];
 
-    /// <summary>Per table, the results it already holds and must not be given again.</summary>
+    /// <summary>Per table, the results it already holds and must not be given again (sets by reference: see <see cref="StoredSet"/>).</summary>
     public Dictionary<ResultTable, HashSet<PersistableResult>> AlreadyStored { get; } = [];
 
     /// <summary>Tables whose last insert failed in a way that may have stored it anyway (a timeout, a lost connection).</summary>
@@ -31,6 +31,12 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
     public bool DeadLettersPublished { get; set; }
 
     public int Attempts { get; set; }
+
+    /// <summary>
+    /// A set of this batch's results compared by reference: they are the same instances throughout, and record
+    /// equality would hash each whole result (transaction, features, explanation) on every lookup.
+    /// </summary>
+    public static HashSet<PersistableResult> StoredSet(IEnumerable<PersistableResult> results) => new(results, ReferenceEqualityComparer.Instance);
 
     /// <summary>The offset to commit for each partition: one past the last message of the batch.</summary>
     public IReadOnlyList<TopicPartitionOffset> CommitOffsets() =>
@@ -48,9 +54,12 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
         kept.PostgresWritten = PostgresWritten;
         kept.TablesWritten.UnionWith(TablesWritten);
         kept.TablesInDoubt.UnionWith(TablesInDoubt);
+        var keptResults = StoredSet(kept.Results);
         foreach (var (table, stored) in AlreadyStored)
         {
-            kept.AlreadyStored[table] = [.. stored.Where(kept.Results.Contains)];
+            var keptStored = StoredSet([]);
+            keptStored.UnionWith(stored.Where(keptResults.Contains));
+            kept.AlreadyStored[table] = keptStored;
         }
 
         kept.DeadLettersPublished = DeadLettersPublished;
