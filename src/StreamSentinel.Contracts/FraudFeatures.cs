@@ -6,6 +6,7 @@ namespace StreamSentinel.Contracts;
 /// The per-transaction features computed from the user's state, stored as they were seen at detection time
 /// (ClickHouse <c>fraud_features</c>) so that models can be retrained on exactly what the detector saw.
 /// </summary>
+/// <remarks>Amounts (sums, mean, deviation) are in euros at the detector's reference rates, whatever the payment's currency.</remarks>
 public sealed record FraudFeatures
 {
     [JsonPropertyName("txn_count_1m")]
@@ -48,4 +49,22 @@ public sealed record FraudFeatures
 
     /// <summary>Hour of the day (0-23) in UTC.</summary>
     public int HourOfDay { get; init; }
+
+    /// <summary>How many earlier payments of this user the detector knows (its history, for trusting the other features).</summary>
+    public int HistoryCount { get; init; }
+
+    /// <summary>Share of the user's earlier payments made from this device, 0..1 (0 for a new device).</summary>
+    public double DeviceFrequency { get; init; }
+
+    /// <summary>Seconds since this user first used this device (0 for a new device).</summary>
+    public double DeviceAgeSeconds { get; init; }
+
+    /// <summary>Share of the user's earlier payments made in this country, 0..1.</summary>
+    public double CountryFrequency { get; init; }
+
+    /// <summary>Share of the user's earlier payments in this merchant category, 0..1.</summary>
+    public double CategoryFrequency { get; init; }
+
+    /// <summary>Share of the user's earlier payments made in this hour of the day (UTC), 0..1.</summary>
+    public double HourFrequency { get; init; }
 }

@@ -39,6 +39,12 @@ internal static class WebWorkerHost
             Log.InvalidConfiguration(logger, string.Join("; ", e.Failures));
             return WorkerHost.InvalidConfiguration;
         }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            // A missing or outdated model file: a setting to fix, not a crash to investigate.
+            Log.InvalidConfiguration(logger, e.Message);
+            return WorkerHost.InvalidConfiguration;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.HostFailed(logger, e);

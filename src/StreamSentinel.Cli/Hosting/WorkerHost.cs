@@ -50,6 +50,12 @@ internal static class WorkerHost
             await Console.Error.WriteLineAsync("Configuration is invalid: " + string.Join("; ", e.Failures));
             return InvalidConfiguration;
         }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            // A missing or outdated model file: a setting to fix, not a crash to investigate.
+            await Console.Error.WriteLineAsync(e.Message);
+            return InvalidConfiguration;
+        }
     }
 
     /// <summary>Runs the host until it stops; returns the process exit code (non-zero when start-up failed).</summary>

@@ -84,6 +84,12 @@ public sealed class ResultTable
         ("hour_of_day", "UInt8", r => (byte)r.Result.Features.HourOfDay),
         ("fraud_score", "Float64", r => r.Result.FraudScore),
         ("model_version", "String", r => r.Result.ModelVersion),
+        ("history_count", "UInt32", r => (uint)r.Result.Features.HistoryCount),
+        ("device_frequency", "Float64", r => r.Result.Features.DeviceFrequency),
+        ("device_age_seconds", "Float64", r => r.Result.Features.DeviceAgeSeconds),
+        ("country_frequency", "Float64", r => r.Result.Features.CountryFrequency),
+        ("category_frequency", "Float64", r => r.Result.Features.CategoryFrequency),
+        ("hour_frequency", "Float64", r => r.Result.Features.HourFrequency),
         .. Coordinates,
     ]);
 

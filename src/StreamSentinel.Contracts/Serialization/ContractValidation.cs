@@ -134,8 +134,21 @@ public static class ContractValidation
             return MessageError.Invalid("features", $"has hour_of_day {features.HourOfDay}, outside 0..23");
         }
 
+        if (features.HistoryCount < 0 || !(features.DeviceAgeSeconds >= 0))
+        {
+            return MessageError.Invalid("features", "has a negative history_count or device_age_seconds");
+        }
+
+        if (!IsShare(features.DeviceFrequency) || !IsShare(features.CountryFrequency)
+            || !IsShare(features.CategoryFrequency) || !IsShare(features.HourFrequency))
+        {
+            return MessageError.Invalid("features", "has a frequency outside 0..1");
+        }
+
         return null;
     }
+
+    private static bool IsShare(double value) => value is >= 0 and <= 1;
 
     private static MessageError? Validate(Transaction transaction, string prefix)
     {

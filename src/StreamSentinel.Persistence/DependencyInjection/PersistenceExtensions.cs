@@ -1,11 +1,15 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StreamSentinel.ClickHouse.DependencyInjection;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Health;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Health;
@@ -41,9 +45,12 @@ public static class PersistenceExtensions
         }).SetLogHandler((_, _) => { }).Build());
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddHostedService<PersistenceWorker>();
-        builder.Services.AddSingleton<KafkaHealthCheck>();
         builder.Services.AddHealthChecks()
-            .AddCheck<KafkaHealthCheck>("kafka", tags: [ServiceDefaults.ReadyTag])
+            .Add(new HealthCheckRegistration(
+                "kafka",
+                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.DetectionResults),
+                failureStatus: null,
+                tags: [ServiceDefaults.ReadyTag]))
             .AddCheck<StoresHealthCheck>("stores", tags: [ServiceDefaults.ReadyTag]);
         return builder;
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
 using StreamSentinel.PostgreSql.Persistence;

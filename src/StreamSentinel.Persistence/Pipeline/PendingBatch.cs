@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Kafka.DeadLetters;
 
 namespace StreamSentinel.Persistence.Pipeline;
 

@@ -7,6 +7,7 @@ using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;

@@ -8,9 +8,9 @@ using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Options;
-using StreamSentinel.Persistence.Pipeline;
 
 namespace StreamSentinel.Persistence.Verification;
 

@@ -18,8 +18,15 @@ internal sealed class PipelineFixture : IAsyncDisposable
     {
         Broker = broker;
         Databases = databases;
-        Environment = new Dictionary<string, string>(databases.Environment()) { ["SS_KAFKA"] = broker.BootstrapServers };
+        Environment = new Dictionary<string, string>(databases.Environment())
+        {
+            ["SS_KAFKA"] = broker.BootstrapServers,
+            // Detection state of this test alone, in the shared Redis.
+            ["UserState__KeyPrefix"] = StatePrefix,
+        };
     }
+
+    public string StatePrefix { get; } = $"ss-test-{Guid.NewGuid():N}:";
 
     public DevelopmentBroker Broker { get; }
 
@@ -47,6 +54,21 @@ internal sealed class PipelineFixture : IAsyncDisposable
         _workers.Add(worker);
         await worker.WaitForOutputAsync(waitForAssignment ? "Assigned" : "Health, readiness and metrics", TimeSpan.FromMinutes(3));
         return worker;
+    }
+
+    /// <summary>Starts a detection worker and waits until it has partitions (or only until it runs).</summary>
+    public async Task<ChildProcess> StartDetectionWorkerAsync(string instance, int batchSize = 200, bool waitForAssignment = true)
+    {
+        var worker = ChildProcess.Start(instance, Environment, "run", "detection", "--instance", instance, "--batch-size", $"{batchSize}");
+        _workers.Add(worker);
+        await worker.WaitForOutputAsync(waitForAssignment ? "Assigned" : "Health, readiness and metrics", TimeSpan.FromMinutes(3));
+        return worker;
+    }
+
+    public async Task SimulateAsync(int count, int seed, params string[] more)
+    {
+        var result = await Cli.RunAsync(Environment, ["simulate", "--count", $"{count}", "--seed", $"{seed}", .. more]);
+        Assert.That(result.ExitCode, Is.Zero, result.ToString);
     }
 
     /// <summary>Runs <c>verify</c> until it passes (the fleet has caught up) or <paramref name="timeout"/> passes; returns the last report.</summary>
@@ -82,5 +104,13 @@ internal sealed class PipelineFixture : IAsyncDisposable
 
         Broker.Dispose();
         await Databases.DisposeAsync();
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(TestServers.Current.Redis);
+        foreach (var server in redis.GetServers())
+        {
+            await foreach (var key in server.KeysAsync(pattern: StatePrefix + "*"))
+            {
+                await redis.GetDatabase().KeyDeleteAsync(key);
+            }
+        }
     }
 }

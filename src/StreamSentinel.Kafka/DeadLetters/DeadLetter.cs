@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 
-namespace StreamSentinel.Persistence.Pipeline;
+namespace StreamSentinel.Kafka.DeadLetters;
 
 /// <summary>A message the worker will not store, with the reason, on its way to the dead-letter topic.</summary>
 /// <param name="Original">The message as consumed (key, value, headers, coordinates).</param>

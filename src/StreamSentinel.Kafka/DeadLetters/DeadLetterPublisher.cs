@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
-using StreamSentinel.Kafka;
 
-namespace StreamSentinel.Persistence.Pipeline;
+
+namespace StreamSentinel.Kafka.DeadLetters;
 
 /// <summary>Publishes refused messages to <c>fraud-detection-dlq</c>, unchanged, with headers that say why and where from.</summary>
 public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]?> producer)

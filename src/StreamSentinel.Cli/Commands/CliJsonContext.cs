@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+using StreamSentinel.Detection.Evaluation;
+
+namespace StreamSentinel.Cli.Commands;
+
+/// <summary>JSON output of commands that offer <c>--json</c>. A metric with nothing to measure is NaN, written as "NaN".</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    WriteIndented = true)]
+[JsonSerializable(typeof(EvaluationReport))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,0 +1,68 @@
+using System.Diagnostics.Metrics;
+using StreamSentinel.Contracts;
+
+namespace StreamSentinel.Detection.Diagnostics;
+
+/// <summary>The detection worker's instruments (meter <c>StreamSentinel.Detection</c>), exported on /metrics.</summary>
+public sealed class DetectionMetrics
+{
+    public const string MeterName = "StreamSentinel.Detection";
+
+    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private readonly Counter<long> _consumed;
+    private readonly Counter<long> _results;
+    private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _ruleHits;
+    private readonly Counter<long> _retries;
+    private readonly Histogram<double> _endToEnd;
+    private readonly Histogram<double> _redis;
+    private readonly Histogram<double> _score;
+    private readonly Histogram<int> _batchSize;
+
+    public DetectionMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _consumed = meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}", "Transactions read from Kafka.");
+        _results = meter.CreateCounter<long>("stream_sentinel.detection.results", "{result}", "Results published and acknowledged, per severity.");
+        _deadLetters = meter.CreateCounter<long>("stream_sentinel.detection.dead_letters", "{message}", "Transactions sent to the dead-letter topic, per reason.");
+        _ruleHits = meter.CreateCounter<long>("stream_sentinel.detection.rule_hits", "{hit}", "Business rules that fired, per rule.");
+        _retries = meter.CreateCounter<long>("stream_sentinel.detection.retries", "{attempt}", "Failed batches that will be tried again.");
+        _endToEnd = meter.CreateHistogram<double>(
+            "stream_sentinel.detection.end_to_end.duration", "s", "From the transaction's intake (or its Kafka timestamp) to its result's acknowledgement.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _redis = meter.CreateHistogram<double>(
+            "db.client.operation.duration", "s", "One pipelined Redis state update for a batch.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _score = meter.CreateHistogram<double>(
+            "stream_sentinel.detection.score", "1", "Fraud scores given.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99] });
+        _batchSize = meter.CreateHistogram<int>(
+            "stream_sentinel.detection.batch.size", "{message}", "Transactions per batch.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 1000, 5000] });
+    }
+
+    public void Consumed(int count) => _consumed.Add(count);
+
+    public void Batch(int size) => _batchSize.Record(size);
+
+    public void RedisCall(TimeSpan duration) =>
+        _redis.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("db.system.name", "redis"), new KeyValuePair<string, object?>("db.operation.name", "EVALSHA"));
+
+    public void Published(DetectionResult result, TimeSpan endToEnd)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        _results.Add(1, new KeyValuePair<string, object?>("severity", SeverityNames.Of(result.Severity)));
+        _score.Record(result.FraudScore);
+        _endToEnd.Record(Math.Max(0, endToEnd.TotalSeconds));
+        foreach (var rule in result.BusinessRulesTriggered)
+        {
+            _ruleHits.Add(1, new KeyValuePair<string, object?>("rule", rule));
+        }
+    }
+
+    public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Retried(string error) => _retries.Add(1, new KeyValuePair<string, object?>("error.type", error));
+}

@@ -1,0 +1,11 @@
+namespace StreamSentinel.Detection.Model;
+
+/// <summary>What the binary classifier returns; only the calibrated probability is used.</summary>
+public sealed class ModelPrediction
+{
+    public float Probability { get; set; }
+
+    public float Score { get; set; }
+
+    public bool PredictedLabel { get; set; }
+}

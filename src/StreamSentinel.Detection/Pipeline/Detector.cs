@@ -1,0 +1,65 @@
+using System.Globalization;
+using StreamSentinel.Contracts;
+using StreamSentinel.Detection.Model;
+using StreamSentinel.Domain.Detection;
+
+namespace StreamSentinel.Detection.Pipeline;
+
+/// <summary>
+/// From a transaction and the user's state before it to a result: features, rules, model, score and severity.
+/// Pure given its inputs (apart from the time stamps), so a redelivered transaction gets the same verdict.
+/// </summary>
+public sealed class Detector(FraudModel model, BusinessRules rules, SeverityThresholds thresholds, TimeProvider time)
+{
+    public string ModelVersion => model.Version;
+
+    /// <param name="transaction">A valid transaction.</param>
+    /// <param name="state">The user's state just before it.</param>
+    /// <param name="receivedAt">When the worker read it, for the result's detection latency.</param>
+    public DetectionResult Detect(Transaction transaction, UserStateSnapshot state, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var features = FeatureCalculator.Compute(transaction, state);
+        var hits = rules.Evaluate(transaction, features);
+        var ruleScore = BusinessRules.Score(hits);
+        var modelScore = model.Score(ModelFeatures.From(transaction, features));
+        // The higher of the two views: a rule an analyst can read is never outvoted by the model, nor the reverse.
+        var score = Math.Round(Math.Max(modelScore, ruleScore), 6);
+        var severity = thresholds.Classify(score);
+        var items = new List<ExplanationItem>(hits.Count + 1);
+        items.AddRange(hits);
+        items.Add(new ExplanationItem("model", model.Name, string.Create(CultureInfo.InvariantCulture, $"model probability {modelScore:F3}"), Math.Round(modelScore, 6)));
+        var now = time.GetUtcNow();
+        return new DetectionResult
+        {
+            EventId = transaction.EventId,
+            TransactionId = transaction.TransactionId,
+            UserId = transaction.UserId,
+            FraudScore = score,
+            Severity = severity,
+            BusinessRulesTriggered = [.. hits.Select(h => h.Code)],
+            Explanation = new DetectionExplanation
+            {
+                Summary = Summarize(hits, modelScore, severity),
+                ModelScore = Math.Round(modelScore, 6),
+                RuleScore = Math.Round(ruleScore, 6),
+                Items = items,
+            },
+            Features = features,
+            ModelName = model.Name,
+            ModelVersion = model.Version,
+            DetectionLatencyMs = Math.Max(0, (now - receivedAt).TotalMilliseconds),
+            DetectedAt = now,
+            CorrelationId = transaction.EventId,
+            Transaction = transaction,
+        };
+    }
+
+    private static string Summarize(List<ExplanationItem> hits, double modelScore, Severity severity)
+    {
+        var model = string.Create(CultureInfo.InvariantCulture, $"model {modelScore:F2}");
+        return hits.Count == 0
+            ? $"{SeverityNames.Of(severity)}: no rule fired; {model}."
+            : $"{SeverityNames.Of(severity)}: {string.Join("; ", hits.Select(h => $"{h.Code} ({h.Message})"))}; {model}.";
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Dapper;
+using Npgsql;
+using StreamSentinel.Contracts;
+using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.Domain.Simulation;
+using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Kafka;
+
+namespace StreamSentinel.IntegrationTests.Detection;
+
+/// <summary>
+/// The detection fleet through the real entry point: <c>simulate</c> produces transactions, detection workers turn
+/// each into one result, and (in the first test) a persistence worker stores them, with <c>verify</c> as the judge.
+/// </summary>
+public sealed class DetectionFleetTests
+{
+    private static readonly TimeSpan CatchUp = TimeSpan.FromMinutes(3);
+
+    [Test]
+    public async Task Every_transaction_gets_one_result_that_the_persistence_fleet_stores_and_invalid_ones_are_dead_lettered()
+    {
+        await using var pipeline = await PipelineFixture.StartAsync(partitions: 4);
+        await pipeline.StartDetectionWorkerAsync("d1");
+        await pipeline.StartDetectionWorkerAsync("d2", waitForAssignment: false);
+        await pipeline.StartWorkerAsync("p1");
+        await pipeline.SimulateAsync(3000, seed: 21, "--users", "300");
+        ProduceInvalidTransactions(pipeline);
+
+        var results = ReadResults(pipeline, r => r.Count >= 3000);
+        var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+
+        var expected = new TransactionSimulator(new SimulationOptions { Seed = 21, Users = 300 }).Generate(3000).Select(s => s.Transaction.EventId).ToList();
+        var alerts = results.Count(r => r.Severity >= Severity.Medium);
+        await using var connection = new NpgsqlConnection(pipeline.Databases.PostgresConnectionString);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(results.Select(r => r.EventId), Is.EquivalentTo(expected), "one result per transaction, no more");
+            Assert.That(results.Select(r => r.ModelVersion).Distinct().Single(), Is.Not.Empty);
+            Assert.That(results.Where(r => r.Severity >= Severity.Medium).Select(r => r.Explanation.Summary), Has.All.Not.Empty);
+            Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+            Assert.That(report.Output, Does.Contain("3,000 valid results"));
+            Assert.That(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM fraud_alerts"), Is.EqualTo(alerts));
+            Assert.That(ReadDeadLetterReasons(pipeline), Is.EquivalentTo(new[] { "malformed_json", "missing_field", "invalid_value" }));
+        }
+    }
+
+    [Test]
+    public async Task Kill_9_of_a_detection_worker_then_a_restart_gives_every_result_with_the_same_verdict()
+    {
+        await using var pipeline = await PipelineFixture.StartAsync(partitions: 4);
+        var victim = await pipeline.StartDetectionWorkerAsync("victim", batchSize: 100);
+        await pipeline.SimulateAsync(20_000, seed: 22, "--users", "1000");
+
+        ReadResults(pipeline, r => r.Count >= 3000);
+        victim.Kill();
+        await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await pipeline.StartDetectionWorkerAsync("successor", batchSize: 100);
+        var results = ReadResults(pipeline, r => r.Select(x => x.EventId).Distinct().Count() >= 20_000);
+
+        // Results published before the kill but not committed are published again: the same verdict, from the same state.
+        var verdicts = results.GroupBy(r => r.EventId).ToList();
+        var differing = verdicts.Where(g => g.Select(r => (r.FraudScore, r.Severity, Features: JsonSerializer.Serialize(r.Features, ContractsJsonContext.Default.FraudFeatures))).Distinct().Count() > 1).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(verdicts, Has.Count.EqualTo(20_000), () => pipeline.WorkerLogs());
+            Assert.That(differing, Is.Empty, () => $"{differing.Count} transactions got different verdicts on redelivery, e.g. {differing.FirstOrDefault()?.Key}");
+        }
+    }
+
+    private static void ProduceInvalidTransactions(PipelineFixture pipeline)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = pipeline.Broker.BootstrapServers }).Build();
+        var valid = new TransactionSimulator(new SimulationOptions { Seed = 99 }).Generate(1).Single().Transaction;
+        var json = JsonSerializer.Serialize(valid, ContractsJsonContext.Default.Transaction);
+        byte[][] payloads =
+        [
+            Encoding.UTF8.GetBytes("{not json"),
+            Encoding.UTF8.GetBytes(json.Replace("\"user_id\"", "\"someone\"", StringComparison.Ordinal)),
+            Encoding.UTF8.GetBytes(json.Replace("\"currency\":\"", "\"currency\":\"x", StringComparison.Ordinal)),
+        ];
+        foreach (var payload in payloads)
+        {
+            producer.Produce(Topics.Transactions, new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(valid.UserId), Value = payload });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(10));
+    }
+
+    private static List<DetectionResult> ReadResults(PipelineFixture pipeline, Func<List<DetectionResult>, bool> enough)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = pipeline.Broker.BootstrapServers,
+            GroupId = $"test-results-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(Topics.DetectionResults);
+        var results = new List<DetectionResult>();
+        var reader = ContractReaders.DetectionResults();
+        var stopwatch = Stopwatch.StartNew();
+        while (!enough(results))
+        {
+            if (stopwatch.Elapsed > CatchUp)
+            {
+                Assert.Fail($"Only {results.Count} results after {CatchUp}.\n{pipeline.WorkerLogs()}");
+            }
+
+            for (var i = 0; i < 1000 && consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } message; i++)
+            {
+                Assert.That(reader.TryRead(message.Message.Value, out var result, out var error), Is.True, () => $"the worker wrote an invalid result: {error}");
+                Assert.That(Encoding.UTF8.GetString(message.Message.Key!), Is.EqualTo(result!.UserId), "keyed by user");
+                results.Add(result);
+            }
+        }
+
+        consumer.Close();
+        return results;
+    }
+
+    private static List<string> ReadDeadLetterReasons(PipelineFixture pipeline)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = pipeline.Broker.BootstrapServers,
+            GroupId = $"test-dlq-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(Topics.DeadLetters);
+        var reasons = new List<string>();
+        var stopwatch = Stopwatch.StartNew();
+        while (reasons.Count < 3 && stopwatch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } message
+                && message.Message.Headers.TryGetLastBytes("ss-dlq-reason", out var reason)
+                && message.Message.Headers.TryGetLastBytes("ss-dlq-original-topic", out var topic)
+                && Encoding.UTF8.GetString(topic) == Topics.Transactions)
+            {
+                reasons.Add(Encoding.UTF8.GetString(reason));
+            }
+        }
+
+        consumer.Close();
+        return reasons;
+    }
+}
