@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using StreamSentinel.Detection.Evaluation;
+using StreamSentinel.Domain.Evaluation;
 
 namespace StreamSentinel.Cli.Commands;
 

@@ -11,6 +11,7 @@ using StreamSentinel.Detection.DependencyInjection;
 using StreamSentinel.Detection.Evaluation;
 using StreamSentinel.Detection.Options;
 using StreamSentinel.Detection.Pipeline;
+using StreamSentinel.Domain.Evaluation;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Redis.UserState;
@@ -60,12 +61,7 @@ internal static class EvaluateCommand
                 {
                     await foreach (var (simulated, state) in scratch.ApplyAsync(new TransactionSimulator(options).Generate(parse.GetValue(count)), 2000, cancellationToken))
                     {
-                        var r = detector.Detect(simulated.Transaction, state, DateTimeOffset.UtcNow);
-                        evaluator.Add(simulated.Scenario, r);
-                        if (Environment.GetEnvironmentVariable("SS_DUMP") is not null && simulated.Scenario is null && router.IsAlert(r.Severity))
-                        {
-                            Console.Error.WriteLine($"FP {r.Transaction!.MerchantCategory} {r.Transaction.Amount} {r.Transaction.Channel} {r.Transaction.EventTime:HH:mm} rules={string.Join('+', r.BusinessRulesTriggered)} model={r.Explanation.ModelScore:F2} {JsonSerializer.Serialize(r.Features, StreamSentinel.Contracts.Serialization.ContractsJsonContext.Default.FraudFeatures)}");
-                        }
+                        evaluator.Add(simulated.Scenario, detector.Detect(simulated.Transaction, state, DateTimeOffset.UtcNow));
                     }
                 }
 

@@ -27,7 +27,7 @@ internal static class TrainCommand
         var command = new Command(
             "train",
             "Simulate traffic, compute each transaction's features through Redis state as the detection worker does (in keys of its own, "
-            + "deleted afterwards), and train the gradient-boosted tree model (ML.NET FastTree) on them. Same seed and count, same model.")
+            + "deleted afterwards), and train the gradient-boosted tree model (ML.NET FastTree) on them. Same seed and count, same model and version.")
         {
             count, output,
         };

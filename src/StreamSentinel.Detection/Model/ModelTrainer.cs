@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Trainers.FastTree;
 using StreamSentinel.Domain.Detection;
@@ -31,13 +34,13 @@ public static class ModelTrainer
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(modelPath))!);
         context.Model.Save(model, training.Schema, modelPath);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(modelPath)))[..8];
         var trainedAt = time.GetUtcNow();
         var metadata = new ModelMetadata
         {
             Name = ModelName,
-            // Date, seed and a digest of the file: two different files never share a version.
-            Version = $"{trainedAt:yyyyMMdd}-s{seed}-{hash}",
+            // Seed, size and a digest of what the model holds: two different models never share a version, and
+            // training again with the same seed and count gives the same one.
+            Version = string.Create(CultureInfo.InvariantCulture, $"s{seed}-n{rows.Count}-{ContentDigest(modelPath)}"),
             TrainedAt = trainedAt,
             Seed = seed,
             Transactions = rows.Count,
@@ -48,5 +51,23 @@ public static class ModelTrainer
         };
         metadata.Write(ModelMetadata.PathFor(modelPath));
         return metadata;
+    }
+
+    // ML.NET's zip stamps each entry with the time it was written; the entries themselves are the same for the same
+    // training, so the digest covers names and contents only.
+    private static string ContentDigest(string modelPath)
+    {
+        using var archive = ZipFile.OpenRead(modelPath);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var entry in archive.Entries.OrderBy(e => e.FullName, StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(entry.FullName));
+            using var content = entry.Open();
+            using var buffer = new MemoryStream();
+            content.CopyTo(buffer);
+            hash.AppendData(buffer.ToArray());
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..10];
     }
 }

@@ -5,17 +5,11 @@ internal static class Geo
     public const long HourMs = 3_600_000;
     public const long DayMs = 24 * HourMs;
 
-    private const double EarthRadiusKm = 6371.0088;
     private const double KmPerDegreeOfLatitude = 111.32;
 
-    public static double DistanceKm(double latitude1, double longitude1, double latitude2, double longitude2)
-    {
-        var dLatitude = Radians(latitude2 - latitude1);
-        var dLongitude = Radians(longitude2 - longitude1);
-        var a = (Math.Sin(dLatitude / 2) * Math.Sin(dLatitude / 2))
-            + (Math.Cos(Radians(latitude1)) * Math.Cos(Radians(latitude2)) * Math.Sin(dLongitude / 2) * Math.Sin(dLongitude / 2));
-        return 2 * EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(a)));
-    }
+    // One great-circle formula for the whole product: the detector measures travel exactly as the simulator plans it.
+    public static double DistanceKm(double latitude1, double longitude1, double latitude2, double longitude2) =>
+        Detection.Geo.DistanceKm(latitude1, longitude1, latitude2, longitude2);
 
     public static double DistanceKm(City from, City to) => DistanceKm(from.Latitude, from.Longitude, to.Latitude, to.Longitude);
 

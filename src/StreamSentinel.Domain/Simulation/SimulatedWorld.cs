@@ -47,9 +47,9 @@ internal sealed class SimulatedWorld
         _inPersonMerchantsByCity = Group(
             cities.Count,
             merchants.Where(m => !categories[m.Category].DigitalOnly && m.Category != MerchantCategories.AtmCash).Select(m => (m.City, m.Index)));
-        EverydayMerchants = [.. Merchants.Where(m => IsEveryday(m.Category)).Select(m => m.Index)];
-        OnlineSellers = [.. Merchants.Where(m => categories[m.Category].SellsOnline).Select(m => m.Index)];
-        CardTestingMerchants = [.. Merchants.Where(m => MerchantCategories.CardTesting.Contains(m.Category)).Select(m => m.Index)];
+        EverydayMerchants = [.. merchants.Where(m => IsEveryday(m.Category)).Select(m => m.Index)];
+        OnlineSellers = [.. merchants.Where(m => categories[m.Category].SellsOnline).Select(m => m.Index)];
+        CardTestingMerchants = [.. merchants.Where(m => MerchantCategories.CardTesting.Contains(m.Category)).Select(m => m.Index)];
 
         _citiesAtLeast1000Km = [.. Enumerable.Range(0, cities.Count).Select(c => FarCities(c, 1000, withShops: false))];
         _citiesAtLeast3000KmWithShops = [.. Enumerable.Range(0, cities.Count).Select(c => FarCities(c, 3000, withShops: true))];

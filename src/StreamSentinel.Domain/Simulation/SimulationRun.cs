@@ -175,7 +175,8 @@ internal sealed class SimulationRun
         return transaction;
     }
 
-    // A user by activity where it is busy now; those asleep where they are are mostly passed over, those in a plane always.
+    // A user drawn by activity from the cities busy at this hour; one asleep where they are is mostly passed over, one
+    // in a plane always.
     private SimulatedUser? PickUser(long nowMs)
     {
         if (_cityWeightSum <= 0)

@@ -1,4 +1,4 @@
-namespace StreamSentinel.Detection.Evaluation;
+namespace StreamSentinel.Domain.Evaluation;
 
 /// <summary>What <c>stream-sentinel evaluate</c> prints: quality per scenario and overall, and where each label landed by severity.</summary>
 public sealed record EvaluationReport

@@ -1,7 +1,7 @@
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Detection;
 
-namespace StreamSentinel.Detection.Evaluation;
+namespace StreamSentinel.Domain.Evaluation;
 
 /// <summary>Tallies results against the simulator's ground truth.</summary>
 public sealed class Evaluator(IReadOnlyList<string> scenarios, Func<Severity, bool> isAlert)

@@ -1,4 +1,4 @@
-namespace StreamSentinel.Detection.Evaluation;
+namespace StreamSentinel.Domain.Evaluation;
 
 /// <summary>
 /// Detection quality for one scenario (or overall). Recall: share of its labelled transactions that were alerted.
