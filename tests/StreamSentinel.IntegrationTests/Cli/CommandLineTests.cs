@@ -18,12 +18,13 @@ public sealed class CommandLineTests
             Assert.That(root.ExitCode, Is.Zero, root.ToString);
             Assert.That(run.ExitCode, Is.Zero, run.ToString);
             // Command rows of the help: two spaces, the name, then its description.
-            foreach (var command in new[] { "migrate", "describe", "retention", "run" })
+            foreach (var command in new[] { "migrate", "describe", "retention", "run", "simulate", "train", "evaluate" })
             {
                 Assert.That(root.Output, Does.Match($@"(?m)^  {command}\s{{2,}}\S"), command);
             }
 
             Assert.That(run.Output, Does.Match(@"(?m)^  broker\s{2,}\S"));
+            Assert.That(run.Output, Does.Match(@"(?m)^  detection\s{2,}\S"));
         }
     }
 
@@ -31,6 +32,10 @@ public sealed class CommandLineTests
     [TestCase("describe")]
     [TestCase("retention")]
     [TestCase("run", "broker")]
+    [TestCase("run", "detection")]
+    [TestCase("simulate")]
+    [TestCase("train")]
+    [TestCase("evaluate")]
     public async Task Every_command_has_help(params string[] command)
     {
         var result = await Infrastructure.Cli.RunAsync(null, [.. command, "--help"]);
