@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Stream-Sentinel on this machine, end to end as far as it is built: brings up the local stack (PostgreSQL 15,
-# Redis 7, ClickHouse, Kafka development broker; installing what is missing), applies the schema, produces
-# synthetic detection results (with poison mixed in), runs two persistence workers side by side, and prints the
-# integrity report and what analysts and BI users now see. Exit code: 0 only if verify finds nothing lost,
-# duplicated or misrouted.
+# Stream-Sentinel on this machine, end to end: brings up the local stack (PostgreSQL 15, Redis 7, ClickHouse,
+# Kafka development broker; installing what is missing), applies the schema, starts one detection worker and two
+# persistence workers, simulates card traffic with labelled fraud, waits until every transaction is scored and
+# stored, and prints the integrity report, the detection quality, and what analysts and BI users now see.
+# Exit code: 0 only if verify finds nothing lost, duplicated or misrouted.
 #
 #   scripts/demo.sh                # stops the stack afterwards if this run started it
 #   scripts/demo.sh --keep-stack   # leaves it running, to look around (scripts/stack.sh down stops it)
-#   DEMO_RESULTS=100000 scripts/demo.sh   # more results (default 50000; the development broker keeps ~5 MiB a partition)
+#   DEMO_TRANSACTIONS=100000 scripts/demo.sh   # more traffic (default 50000; the development broker keeps ~5 MiB a partition)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,7 +16,7 @@ keep_stack=false
 case "${1:-}" in
   --keep-stack) keep_stack=true ;;
   "") ;;
-  -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
   *) echo "demo.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 esac
 
@@ -49,48 +49,60 @@ scripts/stream-sentinel migrate
 step "what exists: stream-sentinel describe"
 scripts/stream-sentinel describe
 
-results="${DEMO_RESULTS:-50000}"
-step "persistence fleet: two workers in one consumer group (stream-sentinel run persistence)"
+transactions="${DEMO_TRANSACTIONS:-50000}"
 mkdir -p artifacts/demo
+started_worker() { # name, log: waits until the worker listens, prints its URL
+  for _ in $(seq 1 240); do grep -q "Health, readiness and metrics on" "$2" && break; sleep 0.5; done
+  grep -o "Health, readiness and metrics on [^ ]*" "$2" | sed "s/^/  $1: /"
+}
+step "fleet: one detection worker, two persistence workers (stream-sentinel run detection / run persistence)"
+scripts/stream-sentinel run detection --instance demo-detection --http-port 0 >artifacts/demo/detection.log 2>&1 &
+workers+=("$!")
 for i in 1 2; do
   scripts/stream-sentinel run persistence --instance "demo-$i" --http-port 0 >"artifacts/demo/persistence-$i.log" 2>&1 &
   workers+=("$!")
 done
-for i in 1 2; do
-  for _ in $(seq 1 120); do grep -q "Health, readiness and metrics on" "artifacts/demo/persistence-$i.log" && break; sleep 0.5; done
-  grep -o "Health, readiness and metrics on [^ ]*" "artifacts/demo/persistence-$i.log" | sed "s/^/  demo-$i: /"
-done
+started_worker demo-detection artifacts/demo/detection.log
+for i in 1 2; do started_worker "demo-$i" "artifacts/demo/persistence-$i.log"; done
 
-step "traffic: $results synthetic detection results, 10% MEDIUM or above, 40 poison messages of 20 kinds"
+step "traffic: $transactions simulated card payments, 2% fraud in six scenarios (stream-sentinel simulate), and 40 poison results"
 before="$(date +%s.%N)"
-scripts/stream-sentinel generate results --count "$results" --seed "$(date +%s)" --alert-share 0.1 --poison 40
+scripts/stream-sentinel simulate --count "$transactions" --seed 4242 --labels artifacts/demo/labels.csv
+scripts/stream-sentinel generate results --count 0 --poison 40 >/dev/null
 
-step "waiting for the fleet to store and commit everything (stream-sentinel lag)"
-for _ in $(seq 1 600); do
-  left="$(scripts/stream-sentinel lag --total 2>/dev/null || true)"
-  printf '\r  not yet committed: %-10s' "$left"
-  [ "$left" = 0 ] && break
+step "waiting until every transaction is scored and every result stored and committed (stream-sentinel lag)"
+for _ in $(seq 1 1200); do
+  detecting="$(scripts/stream-sentinel lag --fleet detection --total 2>/dev/null || true)"
+  storing="$(scripts/stream-sentinel lag --total 2>/dev/null || true)"
+  printf '\r  not yet scored: %-8s not yet stored: %-8s' "$detecting" "$storing"
+  [ "$detecting" = 0 ] && [ "$storing" = 0 ] && break
   sleep 0.5
 done
 echo
 after="$(date +%s.%N)"
-awk -v n="$results" -v a="$before" -v b="$after" 'BEGIN { printf "  %d results produced, stored in both databases and committed in %.1f s: %.0f results/s end to end\n", n, b - a, n / (b - a) }'
+awk -v n="$transactions" -v a="$before" -v b="$after" 'BEGIN { printf "  %d transactions simulated, scored, stored in both databases and committed in %.1f s: %.0f transactions/s end to end\n", n, b - a, n / (b - a) }'
 
 step "integrity: stream-sentinel verify"
 verify_status=0
 scripts/stream-sentinel verify || verify_status=$?
 
-step "what the two workers did (from their logs)"
+step "detection quality: stream-sentinel evaluate (a fresh simulated run on a seed never used for training)"
+scripts/stream-sentinel evaluate --seed 1001 --count 50000
+
+step "what the workers did (from their logs)"
+printf '  demo-detection: %s dead-lettered; %s\n' "$(grep -c 'Dead-lettered' artifacts/demo/detection.log || true)" \
+  "$(grep -o 'Assigned .*\|Revoked [^;]*' artifacts/demo/detection.log | paste -sd ';' -)"
 for i in 1 2; do
   printf '  demo-%s: %s dead-lettered; %s\n' "$i" "$(grep -c 'Dead-lettered' "artifacts/demo/persistence-$i.log" || true)" \
     "$(grep -o 'Assigned .*\|Revoked [^;]*' "artifacts/demo/persistence-$i.log" | paste -sd ';' -)"
 done
 
-step "analysts (PostgreSQL): open alerts by severity"
+step "analysts (PostgreSQL): open alerts by severity, and the latest critical ones with their explanation"
 PGPASSWORD="$(cat .stack/postgres/password)" psql -h 127.0.0.1 -p "$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_POSTGRES")" \
   -U stream_sentinel stream_sentinel -c \
   "SELECT severity, status, count(*) AS alerts, round(avg(fraud_score), 3) AS avg_score FROM fraud_alerts GROUP BY severity, severity_rank, status ORDER BY severity_rank DESC;" \
-  -c "SELECT user_id, alerts_total, critical_alerts, high_alerts, risk_level FROM user_accounts ORDER BY critical_alerts DESC, alerts_total DESC LIMIT 5;"
+  -c "SELECT user_id, alerts_total, critical_alerts, high_alerts, risk_level FROM user_accounts ORDER BY critical_alerts DESC, alerts_total DESC LIMIT 5;" \
+  -c "SELECT transaction_id, user_id, amount, currency, fraud_score, business_rules_triggered AS rules, left(explanation->>'summary', 90) AS why FROM fraud_alerts WHERE severity = 'CRITICAL' AND business_rules_triggered <> '{}' ORDER BY event_time DESC LIMIT 5;"
 
 step "BI (ClickHouse): fraud rate by hour and by category, from the materialized view"
 ch() { curl -sS "http://127.0.0.1:$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_CLICKHOUSE")/?database=stream_sentinel" --data-binary "$1"; }
@@ -107,6 +119,7 @@ cat <<EOT
                             'SELECT hour, countMerge(results) AS n_results, sumMerge(alerts) AS n_alerts FROM fraud_rate_hourly GROUP BY hour ORDER BY hour'
   Kafka:                  kcat -b $SS_KAFKA -L
   the environment:        set -a; . .stack/env; set +a     (then scripts/stream-sentinel --help)
-  worker logs:            artifacts/demo/persistence-*.log
+  worker logs:            artifacts/demo/detection.log, artifacts/demo/persistence-*.log
+  ground truth:           artifacts/demo/labels.csv (event_id, transaction_id, user_id, scenario)
 EOT
 exit "$verify_status"

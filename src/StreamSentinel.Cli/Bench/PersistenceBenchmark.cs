@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using ClickHouse.Driver;
 using Confluent.Kafka;
 using NpgsqlTypes;
@@ -21,7 +20,7 @@ namespace StreamSentinel.Cli.Bench;
 /// results are produced to a broker of the benchmark's own, drained by 1 and 2 worker processes into fresh
 /// databases, and the same rows are then inserted by ClickHouse from TabSeparated text and COPYed into PostgreSQL.
 /// </summary>
-internal sealed partial class PersistenceBenchmark(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
+internal sealed class PersistenceBenchmark(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -78,7 +77,7 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
         await using var databases = await ScratchDatabases.CreateAsync(adminPostgres, adminClickHouse, "ss_bench_");
         await databases.Migrator().MigrateAsync(dryRun: false, cancellationToken);
         var group = $"bench-{Guid.NewGuid():N}";
-        var processes = new List<(Process Process, StringBuilder Log)>();
+        var processes = new List<BenchWorker>();
         try
         {
             var started = Stopwatch.StartNew();
@@ -105,7 +104,7 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
 
                 if (started.Elapsed > TimeSpan.FromMinutes(15) || processes.Any(p => p.Process.HasExited))
                 {
-                    throw new InvalidOperationException($"The fleet did not drain:\n{string.Join('\n', processes.Select(p => p.Log.ToString()))}");
+                    throw new InvalidOperationException($"The fleet did not drain:\n{string.Join('\n', processes.Select(p => p.Log))}");
                 }
 
                 await Task.Delay(100, cancellationToken);
@@ -115,11 +114,10 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
             var scrapes = new List<string>();
             var peakRss = 0.0;
             using var http = new HttpClient();
-            foreach (var (process, log) in processes)
+            foreach (var worker in processes)
             {
-                var url = Listening().Match(log.ToString()).Groups[1].Value;
-                scrapes.Add(await http.GetStringAsync(new Uri(url + "/metrics"), cancellationToken));
-                peakRss = Math.Max(peakRss, PeakRssMb(process.Id));
+                scrapes.Add(await http.GetStringAsync(new Uri(worker.Url + "/metrics"), cancellationToken));
+                peakRss = Math.Max(peakRss, worker.PeakRssMb);
             }
 
             // A batch's flush: each table's insert, PostgreSQL's transaction included, as the worker measured them.
@@ -134,16 +132,10 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
         }
         finally
         {
-            foreach (var (process, _) in processes)
+            await Task.WhenAll(processes.Select(p => p.StopAsync(cancellationToken)));
+            foreach (var worker in processes)
             {
-                using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
-                await kill.WaitForExitAsync(cancellationToken);
-            }
-
-            foreach (var (process, _) in processes)
-            {
-                await process.WaitForExitAsync(cancellationToken);
-                process.Dispose();
+                worker.Dispose();
             }
         }
     }
@@ -216,45 +208,16 @@ internal sealed partial class PersistenceBenchmark(string adminPostgres, string 
         ];
     }
 
-    private (Process, StringBuilder) StartWorker(string instance, string group, string bootstrap, int batchSize, ScratchDatabases databases)
-    {
-        var info = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (Path.GetFileNameWithoutExtension(info.FileName) == "dotnet")
-        {
-            info.ArgumentList.Add(typeof(PersistenceBenchmark).Assembly.Location);
-        }
-
-        foreach (var argument in new[] { "run", "persistence", "--instance", instance, "--http-port", "0" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["SS_POSTGRES"] = databases.PostgresConnectionString;
-        info.Environment["SS_CLICKHOUSE"] = databases.ClickHouseConnectionString;
-        info.Environment["SS_REDIS"] = redis;
-        info.Environment["SS_KAFKA"] = bootstrap;
-        info.Environment["Persistence__ConsumerGroup"] = group;
-        info.Environment["Persistence__BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture);
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start a worker.");
-        var log = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return (process, log);
-    }
-
-    private static double PeakRssMb(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
-
-    [GeneratedRegex(@"metrics on (http://\S+) ")]
-    private static partial Regex Listening();
+    private BenchWorker StartWorker(string instance, string group, string bootstrap, int batchSize, ScratchDatabases databases) =>
+        BenchWorker.Start(
+            ["run", "persistence", "--instance", instance, "--http-port", "0"],
+            new Dictionary<string, string>
+            {
+                ["SS_POSTGRES"] = databases.PostgresConnectionString,
+                ["SS_CLICKHOUSE"] = databases.ClickHouseConnectionString,
+                ["SS_REDIS"] = redis,
+                ["SS_KAFKA"] = bootstrap,
+                ["Persistence__ConsumerGroup"] = group,
+                ["Persistence__BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
+            });
 }

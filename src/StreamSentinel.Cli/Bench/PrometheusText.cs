@@ -31,6 +31,12 @@ internal static partial class PrometheusText
             .Where(line => line.StartsWith(histogram + "_sum{", StringComparison.Ordinal) && line.Contains(labelFilter, StringComparison.Ordinal))
             .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
+    /// <summary>The sum of a histogram's <c>_count</c> series matching <paramref name="labelFilter"/>, over every scrape.</summary>
+    public static double Count(IEnumerable<string> scrapes, string histogram, string labelFilter) =>
+        scrapes.SelectMany(s => s.Split('\n'))
+            .Where(line => line.StartsWith(histogram + "_count{", StringComparison.Ordinal) && line.Contains(labelFilter, StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
     /// <summary>The upper bound of the bucket holding quantile <paramref name="q"/> (Prometheus' histogram_quantile, without interpolation).</summary>
     public static double Quantile(SortedDictionary<double, double> buckets, double q)
     {

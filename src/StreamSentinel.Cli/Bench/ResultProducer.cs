@@ -57,6 +57,14 @@ internal static class ResultProducer
             Send(producer, result.UserId, JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult), null, Deliver);
         }
 
+        // With fewer results than poison (or none: poison alone), the rest goes at the end, each built on a fresh result.
+        for (; nextPoison < poisonAt.Count && !cancellationToken.IsCancellationRequested; nextPoison++)
+        {
+            var basis = generator.Next();
+            var kind = PoisonMessages.Kinds[nextPoison % PoisonMessages.Kinds.Count];
+            Send(producer, basis.UserId, kind.Payload(basis), Encoding.UTF8.GetBytes(kind.Kind), Deliver);
+        }
+
         producer.Flush(cancellationToken);
         return new Produced(count, alerts, nextPoison, Interlocked.Read(ref failures), stopwatch.Elapsed);
     }

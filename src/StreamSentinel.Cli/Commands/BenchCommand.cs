@@ -7,7 +7,7 @@ using StreamSentinel.Hosting.Configuration;
 
 namespace StreamSentinel.Cli.Commands;
 
-/// <summary><c>bench persistence</c>: the persistence fleet's throughput beside the databases' own ingest rates.</summary>
+/// <summary><c>bench persistence</c> and <c>bench detection</c>: each fleet's throughput beside what its stores do on their own.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -41,7 +41,57 @@ internal static class BenchCommand
             Print(rows);
             return 0;
         }));
-        return new Command("bench", "Benchmarks that print figures measured on this machine.") { persistence };
+        return new Command("bench", "Benchmarks that print figures measured on this machine.") { persistence, CreateDetection() };
+    }
+
+    private static Command CreateDetection()
+    {
+        var count = new Option<int>("--count") { Description = "Transactions of the backlog one worker drains.", DefaultValueFactory = _ => 200_000 };
+        var rate = new Option<double>("--rate") { Description = "Transactions per second of the paced run.", DefaultValueFactory = _ => 10_000 };
+        var seconds = new Option<int>("--seconds") { Description = "Length of the paced run.", DefaultValueFactory = _ => 20 };
+        var partitions = new Option<int>("--partitions") { Description = "Partitions of the benchmark's own topics.", DefaultValueFactory = _ => 12 };
+        var batchSize = new Option<int>("--batch-size") { Description = "The worker's batch size.", DefaultValueFactory = _ => 500 };
+        var drainOnly = new Option<bool>("--drain-only") { Description = "Only the drain (no paced run, no redis-benchmark)." };
+        var detection = new Command(
+            "detection",
+            "One detection worker on a development broker of its own: transactions/s draining a backlog of simulated traffic, then latency "
+            + "(P50, P99, P99.9, from the transaction's production to its result's) at a fixed rate, and redis-benchmark on the same Redis.")
+        {
+            count, rate, seconds, partitions, batchSize, drainOnly,
+        };
+        detection.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        {
+            var benchmark = new DetectionBenchmark(ConnectionStrings.Required(services.GetRequiredService<IConfiguration>(), "Redis"), Console.Out)
+            {
+                BatchSize = parse.GetValue(batchSize),
+            };
+            var drain = await benchmark.DrainAsync(parse.GetValue(count), parse.GetValue(partitions), cancellationToken);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"drain: {drain.Transactions:N0} transactions in {drain.Seconds:F2} s = {drain.PerSecond:N0} txn/s by one worker; "
+                + $"mean batch {drain.MeanBatch:F0}, Redis {drain.RedisMsPerBatch:F1} ms per batch ({drain.RedisSeconds / drain.Seconds:P0} of the time); peak RSS {drain.PeakRssMb:F0} MB"));
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  inside Redis: {drain.ScriptCalls:N0} script calls, {drain.ScriptServerSeconds:F2} s ({drain.ScriptServerSeconds / drain.Seconds:P0} of the drain): "
+                + $"{drain.ScriptServerSeconds * 1e6 / drain.ScriptCalls:F1} us per call, {drain.ScriptServerSeconds * 1e6 / drain.Transactions:F1} us per transaction"));
+            if (parse.GetValue(drainOnly))
+            {
+                return 0;
+            }
+
+            var paced = await benchmark.PacedAsync(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(partitions), cancellationToken);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"paced: {paced.Transactions:N0} transactions at {paced.AchievedRate:N0}/s (target {paced.TargetRate:N0}): latency P50 {paced.P50Ms:F1} ms, "
+                + $"P99 {paced.P99Ms:F1} ms, P99.9 {paced.P999Ms:F1} ms, max {paced.MaxMs:F1} ms; peak RSS {paced.PeakRssMb:F0} MB"));
+            foreach (var line in await benchmark.RedisYardstickAsync(cancellationToken))
+            {
+                Console.WriteLine("redis-benchmark " + line);
+            }
+
+            return 0;
+        }));
+        return detection;
     }
 
     private static void Print(IReadOnlyList<PersistenceBenchmark.Row> rows)

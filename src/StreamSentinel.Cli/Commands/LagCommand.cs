@@ -2,35 +2,38 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Cli.Hosting;
+using StreamSentinel.Detection.Options;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Options;
 
 namespace StreamSentinel.Cli.Commands;
 
-/// <summary><c>lag</c>: how far the persistence group is behind, per partition. Exit code 0 when it has caught up.</summary>
+/// <summary><c>lag</c>: how far a fleet's consumer group is behind, per partition. Exit code 0 when it has caught up.</summary>
 internal static class LagCommand
 {
     public static Command Create()
     {
         var quiet = new Option<bool>("--total") { Description = "Print only the total lag." };
-        var command = new Command("lag", "Show how many results the persistence consumer group has not yet committed, per partition; exit code 0 when none.")
+        var fleet = new Option<string>("--fleet") { Description = "Whose lag: persistence (results not yet stored) or detection (transactions not yet scored).", DefaultValueFactory = _ => "persistence" };
+        fleet.AcceptOnlyFromAmong("persistence", "detection");
+        var command = new Command("lag", "Show how many messages a fleet's consumer group has not yet committed, per partition; exit code 0 when none.")
         {
-            quiet,
+            quiet, fleet,
         };
         command.SetAction((parse, _) => WorkerHost.RunOneShotAsync(
             builder =>
             {
                 builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
                 builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName);
+                builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.SectionName);
             },
             services =>
             {
-                var lag = ConsumerGroupLag.Read(
-                    services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers,
-                    Topics.DetectionResults,
-                    services.GetRequiredService<IOptions<PersistenceOptions>>().Value.ConsumerGroup,
-                    TimeSpan.FromSeconds(10));
+                var (topic, group) = parse.GetValue(fleet) == "detection"
+                    ? (Topics.Transactions, services.GetRequiredService<IOptions<DetectionOptions>>().Value.ConsumerGroup)
+                    : (Topics.DetectionResults, services.GetRequiredService<IOptions<PersistenceOptions>>().Value.ConsumerGroup);
+                var lag = ConsumerGroupLag.Read(services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers, topic, group, TimeSpan.FromSeconds(10));
                 if (!parse.GetValue(quiet))
                 {
                     foreach (var (partition, committed, end) in lag.Partitions)

@@ -14,6 +14,9 @@ public sealed class ScratchState(IConnectionMultiplexer redis, UserStateOptions 
 {
     private readonly string _prefix = $"{template.KeyPrefix}scratch-{Guid.NewGuid():N}:";
 
+    /// <summary>The key prefix of this state, for a worker process that should use it (<c>UserState__KeyPrefix</c>).</summary>
+    public string Prefix => _prefix;
+
     /// <summary>Applies the stream to fresh state in batches, as the worker would, and yields each transaction with its snapshot.</summary>
     public async IAsyncEnumerable<(SimulatedTransaction Simulated, UserStateSnapshot State)> ApplyAsync(
         IEnumerable<SimulatedTransaction> stream, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -61,18 +61,23 @@ for i = 5, #ARGV, 10 do
     local delta = amount - mean
     mean = mean + delta / n1
     m2 = m2 + delta * (amount - mean)
-    redis.call('HSET', state, 'n', n1, 'mean', fmt(mean), 'm2', fmt(m2))
+    -- One HSET for everything the hash learns (the counts were read above): each redis.call costs about as much as
+    -- the arithmetic around it, so the script makes as few as it can.
+    local update = { 'n', n1, 'mean', fmt(mean), 'm2', fmt(m2),
+      'd:' .. device, num(h[7], 0) + 1, 'c:' .. country, num(h[9], 0) + 1,
+      'k:' .. category, num(h[10], 0) + 1, 'h:' .. hour, num(h[11], 0) + 1 }
     -- Only a device the user has paid from for a while moves the last known position: a fraudster's burst from a
     -- new device far away must not make the cardholder's next payment at home look like impossible travel.
     local first = num(h[8], -1)
     if ts >= last_ms and (n == 0 or (first >= 0 and ts - first >= trust)) then
-      redis.call('HSET', state, 'last_ms', ts, 'last_lat', lat, 'last_lon', lon)
+      update[#update + 1] = 'last_ms'; update[#update + 1] = ts
+      update[#update + 1] = 'last_lat'; update[#update + 1] = lat
+      update[#update + 1] = 'last_lon'; update[#update + 1] = lon
     end
-    redis.call('HINCRBY', state, 'd:' .. device, 1)
-    if first < 0 or ts < first then redis.call('HSET', state, 'df:' .. device, ts) end
-    redis.call('HINCRBY', state, 'c:' .. country, 1)
-    redis.call('HINCRBY', state, 'k:' .. category, 1)
-    redis.call('HINCRBY', state, 'h:' .. hour, 1)
+    if first < 0 or ts < first then
+      update[#update + 1] = 'df:' .. device; update[#update + 1] = ts
+    end
+    redis.call('HSET', state, unpack(update))
     redis.call('ZADD', window, ts, id .. '|' .. ARGV[i + 2])
     redis.call('ZADD', merchants, ts, merchant)
     redis.call('HSET', seen, id, snapshot)

@@ -27,13 +27,17 @@ public sealed class DetectionFleetTests
         await pipeline.StartDetectionWorkerAsync("d1");
         await pipeline.StartDetectionWorkerAsync("d2", waitForAssignment: false);
         await pipeline.StartWorkerAsync("p1");
-        await pipeline.SimulateAsync(3000, seed: 21, "--users", "300");
+        var labelsFile = Path.Combine(Path.GetTempPath(), $"labels-{Guid.NewGuid():N}.csv");
+        await pipeline.SimulateAsync(6000, seed: 21, "--users", "150", "--labels", labelsFile);
         ProduceInvalidTransactions(pipeline);
 
-        var results = ReadResults(pipeline, r => r.Count >= 3000);
+        var results = ReadResults(pipeline, r => r.Count >= 6000);
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
 
-        var expected = new TransactionSimulator(new SimulationOptions { Seed = 21, Users = 300 }).Generate(3000).Select(s => s.Transaction.EventId).ToList();
+        var expected = new TransactionSimulator(new SimulationOptions { Seed = 21, Users = 150 }).Generate(6000).Select(s => s.Transaction.EventId).ToList();
+        var severityOf = results.ToDictionary(r => r.EventId, r => r.Severity);
+        var labels = File.ReadAllLines(labelsFile).Skip(1).Select(line => line.Split(',')).ToList();
+        File.Delete(labelsFile);
         var alerts = results.Count(r => r.Severity >= Severity.Medium);
         await using var connection = new NpgsqlConnection(pipeline.Databases.PostgresConnectionString);
         using (Assert.EnterMultipleScope())
@@ -42,7 +46,13 @@ public sealed class DetectionFleetTests
             Assert.That(results.Select(r => r.ModelVersion).Distinct().Single(), Is.Not.Empty);
             Assert.That(results.Where(r => r.Severity >= Severity.Medium).Select(r => r.Explanation.Summary), Has.All.Not.Empty);
             Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
-            Assert.That(report.Output, Does.Contain("3,000 valid results"));
+            Assert.That(report.Output, Does.Contain("6,000 valid results"));
+            Assert.That(labels.Select(l => l[3]).Distinct(), Is.EquivalentTo(FraudScenarios.All), "the small run plays every scenario");
+            foreach (var scenario in labels.GroupBy(l => l[3]))
+            {
+                var caught = scenario.Count(l => severityOf[l[0]] >= Severity.Medium);
+                Assert.That((double)caught / scenario.Count(), Is.AtLeast(0.9), $"{scenario.Key}: {caught} of {scenario.Count()} alerted");
+            }
             Assert.That(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM fraud_alerts"), Is.EqualTo(alerts));
             Assert.That(ReadDeadLetterReasons(pipeline), Is.EquivalentTo(new[] { "malformed_json", "missing_field", "invalid_value" }));
         }

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Confluent.Kafka;
+using StackExchange.Redis;
+using StreamSentinel.Cli.Simulation;
+using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.Detection.Evaluation;
+using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Development;
+using StreamSentinel.Redis.UserState;
+
+namespace StreamSentinel.Cli.Bench;
+
+/// <summary>
+/// One detection worker process on a broker of the benchmark's own: its drain rate over a backlog of simulated
+/// transactions, then its latency with traffic at a fixed rate, and redis-benchmark on the same Redis as the yardstick.
+/// </summary>
+internal sealed class DetectionBenchmark(string redis, TextWriter output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public sealed record Drain(long Transactions, double Seconds, double PeakRssMb, double RedisMsPerBatch, double MeanBatch, double RedisSeconds)
+    {
+        /// <summary>State script calls the server ran, and the time it spent in them (INFO commandstats).</summary>
+        public long ScriptCalls { get; init; }
+
+        public double ScriptServerSeconds { get; init; }
+
+        public double PerSecond => Transactions / Seconds;
+    }
+
+    public sealed record Paced(double TargetRate, long Transactions, double AchievedRate, double P50Ms, double P99Ms, double P999Ms, double MaxMs, double PeakRssMb);
+
+    public int BatchSize { get; init; } = 500;
+
+    public async Task<Drain> DrainAsync(int count, int partitions, CancellationToken cancellationToken)
+    {
+        using var broker = Broker(partitions);
+        var produced = await TransactionProducer.ProduceAsync(
+            broker.BootstrapServers, "bench", new TransactionSimulator(new SimulationOptions { Seed = 42 }).Generate(count), 0, null, cancellationToken);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"produced {produced.Transactions:N0} transactions in {produced.Elapsed.TotalSeconds:F1} s"));
+        // INFO is an admin command for StackExchange.Redis.
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
+        await using var state = new ScratchState(multiplexer, new UserStateOptions());
+        var group = $"bench-{Guid.NewGuid():N}";
+        var before = await ScriptStatsAsync(multiplexer);
+        using var worker = StartWorker(broker.BootstrapServers, group, state.Prefix);
+        try
+        {
+            var started = Stopwatch.StartNew();
+            double? firstCommit = null;
+            while (true)
+            {
+                var lag = ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout);
+                var committed = lag.Partitions.Sum(p => Math.Max(0, p.Committed));
+                if (committed > 0)
+                {
+                    firstCommit ??= started.Elapsed.TotalSeconds;
+                }
+
+                if (lag.Total == 0 && committed > 0)
+                {
+                    break;
+                }
+
+                Guard(worker, started);
+                await Task.Delay(50, cancellationToken);
+            }
+
+            // From the first commit to the last: process start-up, model loading and the group join are left out.
+            var seconds = started.Elapsed.TotalSeconds - firstCommit!.Value;
+            using var http = new HttpClient();
+            var scrape = await http.GetStringAsync(new Uri(worker.Url + "/metrics"), cancellationToken);
+            var batches = PrometheusText.Count([scrape], "stream_sentinel_detection_batch_size", "");
+            var redisSeconds = PrometheusText.Sum([scrape], "db_client_operation_duration_seconds", "");
+            var after = await ScriptStatsAsync(multiplexer);
+            return new Drain(count, seconds, worker.PeakRssMb, redisSeconds / batches * 1000, count / batches, redisSeconds)
+            {
+                ScriptCalls = after.Calls - before.Calls,
+                ScriptServerSeconds = (after.Microseconds - before.Microseconds) / 1e6,
+            };
+        }
+        finally
+        {
+            await worker.StopAsync(cancellationToken);
+        }
+    }
+
+    public async Task<Paced> PacedAsync(double rate, int seconds, int partitions, CancellationToken cancellationToken)
+    {
+        using var broker = Broker(partitions);
+        await using var state = new ScratchState(await ConnectionMultiplexer.ConnectAsync(redis), new UserStateOptions());
+        var group = $"bench-{Guid.NewGuid():N}";
+        using var worker = StartWorker(broker.BootstrapServers, group, state.Prefix);
+        try
+        {
+            await worker.WaitForAsync("Assigned", TimeSpan.FromMinutes(2), cancellationToken);
+            // Warm up (JIT, model, connections) with a second of traffic that is not measured.
+            var count = (long)(rate * seconds);
+            var stream = new TransactionSimulator(new SimulationOptions { Seed = 43 }).Generate(count + (long)rate);
+            var produced = await TransactionProducer.ProduceAsync(broker.BootstrapServers, "bench", stream, rate, null, cancellationToken);
+            var started = Stopwatch.StartNew();
+            while (ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout).Total > 0)
+            {
+                Guard(worker, started);
+                await Task.Delay(100, cancellationToken);
+            }
+
+            var latencies = ReadLatencies(broker.BootstrapServers).Skip((int)rate).ToArray();
+            Array.Sort(latencies);
+            return new Paced(
+                rate, latencies.Length, produced.Transactions / produced.Elapsed.TotalSeconds,
+                Quantile(latencies, 0.5), Quantile(latencies, 0.99), Quantile(latencies, 0.999), latencies[^1], worker.PeakRssMb);
+        }
+        finally
+        {
+            await worker.StopAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>What Redis itself does on this machine: redis-benchmark, pipelined and not, and an EVAL like the state script's cost floor.</summary>
+    public async Task<IReadOnlyList<string>> RedisYardstickAsync(CancellationToken cancellationToken)
+    {
+        var endpoint = redis.Split(',')[0];
+        var (host, port) = (endpoint[..endpoint.LastIndexOf(':')], endpoint[(endpoint.LastIndexOf(':') + 1)..]);
+        var lines = new List<string>();
+        foreach (var arguments in new[]
+        {
+            new[] { "-q", "-n", "200000", "-P", "16", "-t", "set,get" },
+            ["-q", "-n", "50000", "-t", "get"],
+            ["-q", "-n", "100000", "-P", "16", "eval", "redis.call('incr', KEYS[1]); return redis.call('expire', KEYS[1], 60)", "1", "ss-bench:eval"],
+        })
+        {
+            var info = new ProcessStartInfo("redis-benchmark") { RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var argument in new[] { "-h", host, "-p", port }.Concat(arguments))
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(info)!;
+            var text = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            // -q prints progress with carriage returns and the result last on each line.
+            lines.AddRange(text.Split('\n').Select(l => l.Split('\r')[^1].Trim()).Where(l => l.Length > 0)
+                .Select(l => (arguments.Contains("-P") ? "pipelined (16): " : "one at a time: ") + l));
+        }
+
+        return lines;
+    }
+
+    // The server's own account of the state script: calls and microseconds inside it, whatever the client waited.
+    private static async Task<(long Calls, long Microseconds)> ScriptStatsAsync(ConnectionMultiplexer multiplexer)
+    {
+        var info = await multiplexer.GetServers()[0].InfoRawAsync("commandstats") ?? "";
+        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return (0, 0);
+        }
+
+        var fields = line["cmdstat_evalsha:".Length..].Trim().Split(',').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
+        return (long.Parse(fields["calls"], CultureInfo.InvariantCulture), long.Parse(fields["usec"], CultureInfo.InvariantCulture));
+    }
+
+    private static List<double> ReadLatencies(string bootstrap)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = $"bench-reader-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).SetLogHandler((_, _) => { }).Build();
+        consumer.Subscribe(Topics.DetectionResults);
+        var latencies = new List<(long At, double Ms)>();
+        var idle = Stopwatch.StartNew();
+        while (idle.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } message)
+            {
+                continue;
+            }
+
+            idle.Restart();
+            var result = JsonSerializer.Deserialize(message.Message.Value, ContractsJsonContext.Default.DetectionResult)!;
+            // The result's Kafka timestamp is when the worker handed it to its producer; ingested_at, when the
+            // simulator produced the transaction. Both clocks are this machine's.
+            var ingested = result.Transaction!.IngestedAt!.Value.ToUnixTimeMilliseconds();
+            latencies.Add((ingested, message.Message.Timestamp.UnixTimestampMs - ingested));
+        }
+
+        consumer.Close();
+        return [.. latencies.OrderBy(l => l.At).Select(l => l.Ms)];
+    }
+
+    private static double Quantile(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+
+    private static DevelopmentBroker Broker(int partitions) =>
+        DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : 1));
+
+    private BenchWorker StartWorker(string bootstrap, string group, string prefix) =>
+        BenchWorker.Start(
+            ["run", "detection", "--instance", "bench", "--http-port", "0"],
+            new Dictionary<string, string>
+            {
+                ["SS_REDIS"] = redis,
+                ["SS_KAFKA"] = bootstrap,
+                ["Detection__ConsumerGroup"] = group,
+                ["UserState__KeyPrefix"] = prefix,
+                ["Detection__BatchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture),
+            });
+
+    private static void Guard(BenchWorker worker, Stopwatch started)
+    {
+        if (worker.Process.HasExited || started.Elapsed > TimeSpan.FromMinutes(10))
+        {
+            throw new InvalidOperationException($"The worker did not catch up:\n{worker.Log}");
+        }
+    }
+}
