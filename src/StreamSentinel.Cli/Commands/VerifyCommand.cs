@@ -33,6 +33,12 @@ internal static class VerifyCommand
         AnsiConsole.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"Kafka: {report.Messages:N0} committed messages ({report.Valid:N0} valid results, {report.Poison:N0} poison); {report.Uncommitted:N0} not yet committed."));
+        if (report.Repeats > 0)
+        {
+            AnsiConsole.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Repeats: {report.Repeats:N0} results carry an event published before (detection saw its transaction again); each event must be stored once."));
+        }
         if (report.KafkaTruncated)
         {
             AnsiConsole.WriteLine("Note: Kafka has deleted old messages (low watermark above 0); only what it still holds is verified.");

@@ -12,6 +12,9 @@ public sealed class ResultWriter(ClickHouseDatabase database)
     private static readonly string ExistingOffsetsTemplate =
         EmbeddedSql.Read(typeof(ResultWriter).Assembly, "sql/queries/clickhouse/existing_offsets.sql");
 
+    private static readonly string StoredEventsTemplate =
+        EmbeddedSql.Read(typeof(ResultWriter).Assembly, "sql/queries/clickhouse/stored_events.sql");
+
     /// <summary>Inserts <paramref name="results"/> into <paramref name="table"/> in one request; returns the rows written.</summary>
     public async Task<long> InsertAsync(ResultTable table, IReadOnlyList<PersistableResult> results, CancellationToken cancellationToken)
     {
@@ -54,5 +57,32 @@ public sealed class ResultWriter(ClickHouseDatabase database)
         }
 
         return existing;
+    }
+
+    /// <summary>Where <c>detection_results</c> already holds the events of <paramref name="results"/>, by event id.</summary>
+    public async Task<Dictionary<string, List<KafkaCoordinates>>> StoredEventsAsync(IReadOnlyList<PersistableResult> results, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var stored = new Dictionary<string, List<KafkaCoordinates>>(StringComparer.Ordinal);
+        // A few hundred ids at most per query: 18.16 parses at most 256 KiB of query text.
+        foreach (var chunk in results.Chunk(1000))
+        {
+            var sql = StoredEventsTemplate
+                .Replace("{event_ids}", string.Join(", ", chunk.Select(r => ClickHouseLiteral.Text(r.Result.EventId)).Distinct()), StringComparison.Ordinal)
+                .Replace("{min_event_time}", ClickHouseLiteral.DateTime(chunk.Min(r => r.Transaction.EventTime)), StringComparison.Ordinal)
+                .Replace("{max_event_time}", ClickHouseLiteral.DateTime(chunk.Max(r => r.Transaction.EventTime).AddSeconds(1)), StringComparison.Ordinal);
+            foreach (var row in await database.QueryTsvAsync(sql, cancellationToken))
+            {
+                var at = new KafkaCoordinates(row[1], int.Parse(row[2], CultureInfo.InvariantCulture), long.Parse(row[3], CultureInfo.InvariantCulture));
+                if (!stored.TryGetValue(row[0], out var list))
+                {
+                    stored[row[0]] = list = [];
+                }
+
+                list.Add(at);
+            }
+        }
+
+        return stored;
     }
 }

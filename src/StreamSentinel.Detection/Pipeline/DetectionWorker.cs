@@ -195,6 +195,7 @@ public sealed class DetectionWorker(
             for (var k = 0; k < valid.Count; k++)
             {
                 results[valid[k]] = detector.Detect(batch.Transactions[valid[k]]!, snapshots[k], receivedAt);
+                batch.Redelivered[valid[k]] = snapshots[k].Redelivered;
             }
 
             batch.Results = results;
@@ -218,6 +219,9 @@ public sealed class DetectionWorker(
             {
                 Key = Encoding.UTF8.GetBytes(result.UserId),
                 Value = JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult),
+                // A redelivered transaction's result may already be on the topic: say so, and let the persistence
+                // fleet check it (Kafka transactions would make the repeat impossible; the development broker has none).
+                Headers = batch.Redelivered[i] ? new Headers { { MessageHeaders.MayRepeat, [1] } } : null,
             };
             pending.Add((i, producer.ProduceAsync(Topics.DetectionResults, message, cancellationToken)));
         }

@@ -18,6 +18,9 @@ public sealed class HeldBatch(List<ConsumeResult<byte[]?, byte[]?>> messages)
     /// <summary>Per message, once detected: its result, or null when it is a dead letter.</summary>
     public DetectionResult?[]? Results { get; set; }
 
+    /// <summary>Per message: the state had applied its transaction before, so its result may repeat a published one.</summary>
+    public bool[] Redelivered { get; } = new bool[messages.Count];
+
     /// <summary>Per message, once parsed: why it is refused, or null when it is valid.</summary>
     public DeadLetter?[] Refused { get; } = new DeadLetter?[messages.Count];
 
@@ -37,6 +40,7 @@ public sealed class HeldBatch(List<ConsumeResult<byte[]?, byte[]?>> messages)
         for (var k = 0; k < keep.Count; k++)
         {
             kept.Transactions[k] = Transactions[keep[k]];
+            kept.Redelivered[k] = Redelivered[keep[k]];
             kept.Refused[k] = Refused[keep[k]];
             kept.Acknowledged[k] = Acknowledged[keep[k]];
         }

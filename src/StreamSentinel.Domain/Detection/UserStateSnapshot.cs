@@ -47,11 +47,18 @@ public sealed record UserStateSnapshot
 
     public bool MerchantKnown { get; init; }
 
+    /// <summary>
+    /// The state had seen this transaction before: it is being delivered again (after a crash or a rebalance), and
+    /// its result may already be on the results topic. The snapshot is the one it had then.
+    /// </summary>
+    public bool Redelivered { get; init; }
+
     /// <summary>The state store's wire form: comma-separated fields in the order of the Lua script's snapshot.</summary>
     public static UserStateSnapshot Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var f = text.Split(',');
+        var redelivered = text.StartsWith('=');
+        var f = (redelivered ? text[1..] : text).Split(',');
         if (f.Length != 17)
         {
             throw new FormatException($"A user-state snapshot has 17 fields, this one {f.Length}: '{text}'.");
@@ -76,6 +83,7 @@ public sealed record UserStateSnapshot
             CategoryCount = Int(f[14]),
             HourCount = Int(f[15]),
             MerchantKnown = f[16] == "1",
+            Redelivered = redelivered,
         };
     }
 

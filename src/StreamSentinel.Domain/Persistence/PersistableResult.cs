@@ -6,7 +6,8 @@ namespace StreamSentinel.Domain.Persistence;
 /// <param name="Result">The result; its <see cref="DetectionResult.Transaction"/> is never null here.</param>
 /// <param name="Source">Its Kafka coordinates.</param>
 /// <param name="IsAlert">Whether it becomes an alert in PostgreSQL, as <c>SeverityRouter</c> decided.</param>
-public sealed record PersistableResult(DetectionResult Result, KafkaCoordinates Source, bool IsAlert)
+/// <param name="MayRepeat">Detection published it for a redelivered transaction: an earlier message may carry the same event.</param>
+public sealed record PersistableResult(DetectionResult Result, KafkaCoordinates Source, bool IsAlert, bool MayRepeat = false)
 {
     public Transaction Transaction => Result.Transaction!;
 }

@@ -17,6 +17,7 @@ public sealed class PersistenceMetrics
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _recovered;
+    private readonly Counter<long> _repeats;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
     private int _paused;
 
@@ -35,6 +36,7 @@ public sealed class PersistenceMetrics
         _rows = meter.CreateCounter<long>("stream_sentinel.persistence.rows", "{row}", "Rows written, per store and table.");
         _deadLetters = meter.CreateCounter<long>("stream_sentinel.persistence.dead_letters", "{message}", "Messages sent to the dead-letter topic, per reason.");
         _retries = meter.CreateCounter<long>("stream_sentinel.persistence.retries", "{attempt}", "Failed batch writes that will be tried again.");
+        _repeats = meter.CreateCounter<long>("stream_sentinel.persistence.repeated_results", "{result}", "Results whose event was already stored from an earlier message (detection published it twice), not stored again.");
         _recovered = meter.CreateCounter<long>("stream_sentinel.persistence.recovered_rows", "{row}", "Rows found already stored after a crash or rebalance, and skipped.");
         meter.CreateObservableGauge("stream_sentinel.persistence.paused", () => Volatile.Read(ref _paused), "{state}", "1 while partitions are paused for a database outage.");
         meter.CreateObservableGauge(
@@ -72,6 +74,8 @@ public sealed class PersistenceMetrics
     public void Retried(string error) => _retries.Add(1, new KeyValuePair<string, object?>("error.type", error));
 
     public void RecoveredRows(string table, long rows) => _recovered.Add(rows, new KeyValuePair<string, object?>("db.collection.name", table));
+
+    public void Repeats(long results) => _repeats.Add(results);
 
     public void Lag(string topic, int partition, long lag) => _lag[(topic, partition)] = lag;
 

@@ -53,6 +53,12 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
             batch.PostgresWritten = true;
         }
 
+        if (!batch.RepeatsChecked)
+        {
+            await MarkRepeatsAsync(batch, cancellationToken);
+            batch.RepeatsChecked = true;
+        }
+
         // The three tables are independent: written side by side, so the server's cores share the work. Each keeps its
         // own progress, so a retry redoes only the tables that failed.
         var pending = ResultTable.All.Where(t => !batch.TablesWritten.Contains(t)).ToList();
@@ -78,7 +84,9 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
             stored = batch.AlreadyStored.GetValueOrDefault(table);
         }
 
-        var rows = stored is null || stored.Count == 0 ? batch.Results : [.. batch.Results.Where(r => !stored.Contains(r))];
+        var rows = (stored is null || stored.Count == 0) && batch.Repeats.Count == 0
+            ? batch.Results
+            : [.. batch.Results.Where(r => !batch.Repeats.Contains(r) && stored?.Contains(r) != true)];
         var started = PersistenceMetrics.Now();
         lock (batch)
         {
@@ -178,6 +186,38 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
             // Consumption has passed everything the previous owner could have written.
             _recovering.Remove((span.Topic, span.Partition));
         }
+    }
+
+    /// <summary>
+    /// Finds the results that repeat an event already stored from another message: detection publishes a result
+    /// again when its transaction is redelivered, and says so in a header. Only those are looked up.
+    /// </summary>
+    private async Task MarkRepeatsAsync(PendingBatch batch, CancellationToken cancellationToken)
+    {
+        var candidates = batch.Results.Where(r => r.MayRepeat).ToList();
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        // Within the batch: the first message of an event is the one stored.
+        var first = new Dictionary<string, KafkaCoordinates>(StringComparer.Ordinal);
+        foreach (var result in batch.Results.OrderBy(r => r.Source.Partition).ThenBy(r => r.Source.Offset))
+        {
+            first.TryAdd(result.Result.EventId, result.Source);
+        }
+
+        var stored = await results.StoredEventsAsync(candidates, cancellationToken);
+        foreach (var candidate in candidates)
+        {
+            var elsewhere = stored.TryGetValue(candidate.Result.EventId, out var at) && at.Any(c => c != candidate.Source);
+            if (elsewhere || first[candidate.Result.EventId] != candidate.Source)
+            {
+                batch.Repeats.Add(candidate);
+            }
+        }
+
+        metrics.Repeats(batch.Repeats.Count);
     }
 
     /// <summary>Adds to the batch's "already stored" set the rows <paramref name="table"/> holds, matched by offset and event id.</summary>

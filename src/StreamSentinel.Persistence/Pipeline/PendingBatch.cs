@@ -26,6 +26,14 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
     /// <summary>Per table, the results it already holds and must not be given again (sets by reference: see <see cref="StoredSet"/>).</summary>
     public Dictionary<ResultTable, HashSet<PersistableResult>> AlreadyStored { get; } = [];
 
+    /// <summary>
+    /// Results whose event is already stored from an earlier message (detection published it twice): they go to no
+    /// ClickHouse table. Found once per batch, before its first ClickHouse insert.
+    /// </summary>
+    public HashSet<PersistableResult> Repeats { get; } = StoredSet([]);
+
+    public bool RepeatsChecked { get; set; }
+
     /// <summary>Tables whose last insert failed in a way that may have stored it anyway (a timeout, a lost connection).</summary>
     public HashSet<ResultTable> TablesInDoubt { get; } = [];
 
@@ -63,6 +71,8 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
             kept.AlreadyStored[table] = keptStored;
         }
 
+        kept.Repeats.UnionWith(Repeats.Where(keptResults.Contains));
+        kept.RepeatsChecked = RepeatsChecked;
         kept.DeadLettersPublished = DeadLettersPublished;
         kept.Attempts = Attempts;
         return kept;

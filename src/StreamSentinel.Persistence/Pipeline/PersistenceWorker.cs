@@ -145,7 +145,8 @@ public sealed class PersistenceWorker(
             if (_reader.TryRead(message.Message.Value, out var result, out var error))
             {
                 var source = new KafkaCoordinates(message.Topic, message.Partition.Value, message.Offset.Value);
-                batch.Results.Add(new PersistableResult(result, source, router.IsAlert(result.Severity)));
+                var mayRepeat = message.Message.Headers?.TryGetLastBytes(MessageHeaders.MayRepeat, out _) == true;
+                batch.Results.Add(new PersistableResult(result, source, router.IsAlert(result.Severity), mayRepeat));
             }
             else
             {

@@ -6,7 +6,8 @@
 --       3 merchants zset (score = last seen ms), 4 seen hash (event_id -> snapshot)
 -- ARGV: 1 ttl seconds, 2 merchants kept, 3 dedup horizon ms, 4 device trust ms, then 10 per transaction:
 --       event_id, event_ms, amount, latitude, longitude, country, device, merchant, category, hour
--- Returns one snapshot per transaction: 17 comma-separated fields (see UserStateSnapshot.Parse).
+-- Returns one snapshot per transaction: 17 comma-separated fields (see UserStateSnapshot.Parse), prefixed with '='
+-- when the transaction had been applied before (a redelivery: its result may already have been published).
 
 local state, window, merchants, seen = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local ttl = tonumber(ARGV[1])
@@ -32,7 +33,9 @@ for i = 5, #ARGV, 10 do
   if ts > newest then newest = ts end
 
   local snapshot = redis.call('HGET', seen, id)
-  if not snapshot then
+  if snapshot then
+    snapshot = '=' .. snapshot
+  else
     -- Sliding windows by event time, this transaction included.
     local c1m, c1h, c24h, s1h, s24h = 1, 1, 1, amount, amount
     local earlier = redis.call('ZRANGEBYSCORE', window, '(' .. (ts - 86400000), ts, 'WITHSCORES')

@@ -58,6 +58,34 @@ public sealed class BatchWriterTests
     }
 
     [Test]
+    public async Task Results_detection_published_again_are_stored_once_by_event_not_once_per_message()
+    {
+        var originals = Results(seed: 27, count: 300); // offsets 0..99 on each of 3 partitions
+        await NewWriter().WriteAsync(Batch(originals), CancellationToken.None);
+
+        // After a detection crash: the last 60 results published again at new offsets, flagged, with 30 new ones;
+        // one repeat of a new result inside the batch; and one flagged result whose first publication never happened.
+        var fresh = Results(seed: 28, count: 30).Select((r, i) => r with { Source = new KafkaCoordinates(Topics.DetectionResults, i % 3, 200 + i) }).ToList();
+        var again = originals.TakeLast(60).Select((r, i) => r with { Source = new KafkaCoordinates(Topics.DetectionResults, r.Source.Partition, 100 + i), MayRepeat = true }).ToList();
+        var inBatch = fresh[0] with { Source = new KafkaCoordinates(Topics.DetectionResults, fresh[0].Source.Partition, 300), MayRepeat = true };
+        var neverPublished = Results(seed: 29, count: 1)[0] with { Source = new KafkaCoordinates(Topics.DetectionResults, 0, 400), MayRepeat = true };
+        await NewWriter().WriteAsync(Batch([.. again, .. fresh, inBatch, neverPublished]), CancellationToken.None);
+
+        var events = originals.Count + fresh.Count + 1;
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var table in ResultTable.All)
+            {
+                Assert.That(await CountAsync($"SELECT count() FROM {table.Name}"), Is.EqualTo(events), table.Name);
+                Assert.That(await CountAsync($"SELECT uniqExact(event_id) FROM {table.Name}"), Is.EqualTo(events), table.Name);
+            }
+
+            Assert.That(await CountAsync("SELECT countMerge(results) FROM fraud_rate_hourly"), Is.EqualTo(events), "views count each event once");
+            Assert.That(await PostgresCountAsync("SELECT count(*) FROM fraud_alerts"), Is.EqualTo(originals.Concat(fresh).Append(neverPublished).Count(r => r.IsAlert)));
+        }
+    }
+
+    [Test]
     public async Task Batch_interrupted_after_postgres_and_one_table_is_completed_exactly_by_the_next_owner()
     {
         var results = Results(seed: 22, count: 400);
