@@ -10,6 +10,7 @@ internal static class RunCommand
         {
             BrokerCommand.Create(),
             DetectionCommand.Create(),
+            GatewayCommand.Create(),
             PersistenceCommand.Create(),
         };
 }

@@ -20,11 +20,15 @@ internal static class WebWorkerHost
         return builder;
     }
 
-    public static async Task<int> RunAsync(WebApplicationBuilder builder, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(WebApplicationBuilder builder, CancellationToken cancellationToken) => RunAsync(builder, null, cancellationToken);
+
+    // map: endpoints of the worker's own, beside the health and metrics endpoints every worker has.
+    public static async Task<int> RunAsync(WebApplicationBuilder builder, Action<WebApplication>? map, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(builder);
         await using var app = builder.Build();
         app.MapDefaultEndpoints();
+        map?.Invoke(app);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("StreamSentinel.Cli");
         try
         {

@@ -20,6 +20,39 @@ public static class ContractReaders
             ContractValidation.Validate,
             maxBytes);
 
+    /// <summary>
+    /// Transactions as payment systems send them to the gateway: everything but <c>event_id</c> (the gateway derives
+    /// it; one that is sent must be the one it derives) and <c>ingested_at</c> (the gateway stamps it).
+    /// </summary>
+    public static MessageReader<Transaction> Intake(int maxBytes = DefaultMaxBytes) =>
+        new(
+            ContractsJsonContext.Default.Transaction,
+            [Transaction.CurrentSchemaVersion],
+            TransactionFields.Where(f => f != "event_id"),
+            ValidateIntake,
+            maxBytes);
+
+    // The id is derived from the identifying fields, so those must be there before anything else is checked.
+    private static MessageError? ValidateIntake(Transaction transaction)
+    {
+        foreach (var (value, field) in new[]
+        {
+            (transaction.TransactionId, "transaction_id"), (transaction.UserId, "user_id"), (transaction.CardId, "card_id"),
+            (transaction.MerchantId, "merchant_id"), (transaction.Currency, "currency"),
+        })
+        {
+            if (value is null)
+            {
+                return MessageError.Missing(field);
+            }
+        }
+
+        var derived = transaction.WithEventId();
+        return transaction.EventId is { Length: > 0 } sent && sent != derived.EventId
+            ? MessageError.Invalid("event_id", "does not match the transaction's identifying fields; leave it out and the gateway derives it")
+            : ContractValidation.Validate(derived);
+    }
+
     public static MessageReader<DetectionResult> DetectionResults(int maxBytes = DefaultMaxBytes) =>
         new(
             ContractsJsonContext.Default.DetectionResult,

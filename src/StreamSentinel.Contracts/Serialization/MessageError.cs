@@ -1,7 +1,10 @@
 namespace StreamSentinel.Contracts.Serialization;
 
 /// <summary>A typed reason for refusing a message; <see cref="Detail"/> names the field and the offending value.</summary>
-public sealed record MessageError(MessageErrorKind Kind, string Detail)
+/// <param name="Kind">What kind of problem it is.</param>
+/// <param name="Detail">What exactly is wrong, naming the field and the value.</param>
+/// <param name="Field">The JSON path of the field at fault (e.g. <c>amount</c>), when one field is.</param>
+public sealed record MessageError(MessageErrorKind Kind, string Detail, string? Field = null)
 {
     /// <summary>A stable, snake_case code, e.g. <c>missing_field</c>: safe for headers and metric tags.</summary>
     public string Code => Kind switch
@@ -17,7 +20,7 @@ public sealed record MessageError(MessageErrorKind Kind, string Detail)
 
     public override string ToString() => $"{Code}: {Detail}";
 
-    internal static MessageError Missing(string field) => new(MessageErrorKind.MissingField, $"'{field}' is required");
+    internal static MessageError Missing(string field) => new(MessageErrorKind.MissingField, $"'{field}' is required", field);
 
-    internal static MessageError Invalid(string field, string problem) => new(MessageErrorKind.InvalidValue, $"'{field}' {problem}");
+    internal static MessageError Invalid(string field, string problem) => new(MessageErrorKind.InvalidValue, $"'{field}' {problem}", field);
 }

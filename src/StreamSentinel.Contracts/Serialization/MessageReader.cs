@@ -180,7 +180,7 @@ public sealed class MessageReader<T>
 
         if (schemaVersionMalformed || schemaVersion is null)
         {
-            return new MessageError(MessageErrorKind.UnsupportedSchemaVersion, "'schema_version' must be present as an integer");
+            return new MessageError(MessageErrorKind.UnsupportedSchemaVersion, "'schema_version' must be present as an integer", "schema_version");
         }
 
         if (Array.IndexOf(_supportedVersions, schemaVersion.Value) < 0)

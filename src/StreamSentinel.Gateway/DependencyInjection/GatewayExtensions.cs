@@ -1,0 +1,72 @@
+using Confluent.Kafka;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.Gateway.Authentication;
+using StreamSentinel.Gateway.Diagnostics;
+using StreamSentinel.Gateway.Endpoints;
+using StreamSentinel.Gateway.Intake;
+using StreamSentinel.Gateway.Options;
+using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Health;
+using StreamSentinel.Kafka.Options;
+
+namespace StreamSentinel.Gateway.DependencyInjection;
+
+public static class GatewayExtensions
+{
+    /// <summary>The gateway's services: options, bearer authentication, the bounded queue, the producer, health checks, metrics.</summary>
+    public static TBuilder AddGateway<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => ContractReaders.Intake(services.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxItemBytes));
+        builder.Services.AddSingleton<IntakeBuffer>();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton(services =>
+        {
+            var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            return new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+            {
+                BootstrapServers = kafka.BootstrapServers,
+                ClientId = $"{kafka.ClientIdPrefix}-gateway-{services.GetRequiredService<IOptions<GatewayOptions>>().Value.Instance}",
+                EnableIdempotence = true,
+                Acks = Acks.All,
+                CompressionType = CompressionType.Lz4,
+                LingerMs = 5,
+                // librdkafka retries with exponential backoff and jitter between these two; past message.timeout.ms
+                // the gateway itself produces the transaction again.
+                RetryBackoffMs = 100,
+                RetryBackoffMaxMs = 2000,
+                MessageTimeoutMs = 30_000,
+            }).SetLogHandler((_, _) => { }).Build();
+        });
+        builder.Services.AddHostedService<IntakeProducer>();
+        builder.Services.AddHealthChecks()
+            .Add(new HealthCheckRegistration(
+                "kafka",
+                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.Transactions),
+                failureStatus: null,
+                tags: [ServiceDefaults.ReadyTag]));
+        return builder;
+    }
+
+    /// <summary>Authentication and the intake endpoints; health and metrics stay anonymous (MapDefaultEndpoints).</summary>
+    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapTransactionIntake();
+    }
+}
