@@ -187,7 +187,8 @@ public sealed class MessageReader<T>
         {
             return new MessageError(
                 MessageErrorKind.UnsupportedSchemaVersion,
-                $"schema_version {schemaVersion.Value} is not supported (this build reads {string.Join(", ", _supportedVersions)})");
+                $"schema_version {schemaVersion.Value} is not supported (this build reads {string.Join(", ", _supportedVersions)})",
+                "schema_version");
         }
 
         for (var i = 0; i < _required.Length; i++)

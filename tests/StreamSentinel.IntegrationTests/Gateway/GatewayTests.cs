@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using StreamSentinel.Contracts;
+using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Development;
+
+namespace StreamSentinel.IntegrationTests.Gateway;
+
+/// <summary><c>run gateway</c> through the entry point, on a development broker of each test's own.</summary>
+public sealed partial class GatewayTests
+{
+    private const string Token = "test-token-0123456789";
+
+    private static readonly string Valid = """
+        {"schema_version":1,"transaction_id":"t-1","user_id":"u-1","card_id":"c-1","merchant_id":"m-1","merchant_category":"5411",
+         "amount":12.5,"currency":"EUR","event_time":"2026-11-25T10:00:00Z","latitude":48.85,"longitude":2.35,"country":"FR",
+         "device_id":"d-1","ip_address":"10.0.0.1","channel":"POS"}
+        """;
+
+    private DevelopmentBroker _broker = null!;
+    private readonly List<ChildProcess> _gateways = [];
+
+    [SetUp]
+    public void StartBroker() => _broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, _ => 2));
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        foreach (var gateway in _gateways)
+        {
+            gateway.Kill();
+            await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            gateway.Dispose();
+        }
+
+        _gateways.Clear();
+        _broker.Dispose();
+    }
+
+    [Test]
+    public async Task Intake_needs_a_known_bearer_token_and_health_does_not()
+    {
+        using var http = await StartAsync();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await http.PostAsync("/v1/transactions", Json(Valid))).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            using var wrong = new HttpRequestMessage(HttpMethod.Post, "/v1/transactions") { Content = Json(Valid) };
+            wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-token-at-all");
+            Assert.That((await http.SendAsync(wrong)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await http.GetAsync("/healthz")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await Authorized(http, "/v1/transactions", Valid)).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        }
+    }
+
+    [Test]
+    public async Task Every_field_is_validated_and_the_error_names_it()
+    {
+        using var http = await StartAsync();
+        (string Field, JsonNode? Value)[] cases =
+        [
+            ("transaction_id", ""), ("user_id", null), ("card_id", "c\u0001d"), ("merchant_id", ""), ("merchant_category", "54"),
+            ("amount", -1), ("currency", "EURO"), ("event_time", null), ("latitude", 91), ("longitude", 181), ("country", "FRA"),
+            ("device_id", ""), ("ip_address", null), ("schema_version", 7), ("event_id", new string('a', 64)),
+        ];
+
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var (field, value) in cases)
+            {
+                var body = JsonNode.Parse(Valid)!.AsObject();
+                if (value is null)
+                {
+                    body.Remove(field);
+                }
+                else
+                {
+                    body[field] = value;
+                }
+
+                var response = await Authorized(http, "/v1/transactions", body.ToJsonString());
+                var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), field);
+                Assert.That(problem["errors"]?.AsObject().Select(e => e.Key), Is.EqualTo(new[] { field }), $"{field}: {problem}");
+            }
+        }
+    }
+
+    [Test]
+    public async Task The_same_transaction_sent_twice_keeps_one_event_id_and_a_batch_answers_per_item()
+    {
+        using var http = await StartAsync();
+        var expected = EventIds.For(JsonSerializer.Deserialize(Valid, ContractsJsonContext.Default.Transaction)!);
+
+        var first = JsonNode.Parse(await (await Authorized(http, "/v1/transactions", Valid)).Content.ReadAsStringAsync())!;
+        var second = JsonNode.Parse(await (await Authorized(http, "/v1/transactions", Valid)).Content.ReadAsStringAsync())!;
+        var other = JsonNode.Parse(Valid)!.AsObject();
+        other["transaction_id"] = "t-2";
+        var batchResponse = await Authorized(http, "/v1/transactions/batch", $"[{other.ToJsonString()}, {{\"schema_version\":1}}]");
+        var batch = JsonNode.Parse(await batchResponse.Content.ReadAsStringAsync())!;
+
+        var produced = ReadTransactions(3);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((string?)first["event_id"], Is.EqualTo(expected));
+            Assert.That((string?)second["event_id"], Is.EqualTo(expected));
+            Assert.That(batchResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(((int)batch["accepted"]!, (int)batch["rejected"]!), Is.EqualTo((1, 1)));
+            Assert.That(batch["items"]!.AsArray().Select(i => (string?)i!["status"]), Is.EqualTo(new[] { "accepted", "rejected" }));
+            Assert.That(produced.Count(t => t.EventId == expected), Is.EqualTo(2), "both submissions reach Kafka under one event id");
+            Assert.That(produced.Select(t => t.IngestedAt), Has.All.Not.Null);
+            Assert.That(produced.Select(t => t.EventId), Has.Member((string?)batch["items"]![0]!["event_id"]));
+        }
+    }
+
+    [Test]
+    public async Task A_full_queue_answers_429_with_retry_after_instead_of_buffering()
+    {
+        // Nothing listens on port 1: nothing is acknowledged, so the in-flight limit and then the queue fill up.
+        using var http = await StartAsync(new() { ["SS_KAFKA"] = "127.0.0.1:1", ["Gateway__QueueCapacity"] = "5", ["Gateway__MaxInFlight"] = "5" });
+
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 30; i++)
+        {
+            var body = JsonNode.Parse(Valid)!.AsObject();
+            body["transaction_id"] = $"t-{i}";
+            responses.Add(await Authorized(http, "/v1/transactions", body.ToJsonString()));
+        }
+
+        var accepted = responses.Count(r => r.StatusCode == HttpStatusCode.Accepted);
+        var throttled = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(accepted, Is.InRange(10, 11), "the queue (5), the in-flight limit (5), and the one the producer holds while it waits");
+            Assert.That(accepted + throttled.Count, Is.EqualTo(30), "nothing but 202 or 429");
+            Assert.That(throttled.Select(r => r.Headers.RetryAfter?.Delta), Has.All.EqualTo(TimeSpan.FromSeconds(1)));
+        }
+    }
+
+    [Test]
+    public async Task SIGTERM_stops_the_intake_and_every_accepted_transaction_reaches_kafka()
+    {
+        using var http = await StartAsync();
+        var gateway = _gateways[^1];
+        var batches = Enumerable.Range(0, 8).Select(b => "[" + string.Join(",", Enumerable.Range(0, 500).Select(i =>
+        {
+            var body = JsonNode.Parse(Valid)!.AsObject();
+            body["transaction_id"] = $"t-{b}-{i}";
+            body["user_id"] = $"u-{i % 50}";
+            return body.ToJsonString();
+        })) + "]").ToList();
+
+        var sending = batches.Select(batch => Authorized(http, "/v1/transactions/batch", batch)).ToList();
+        await Task.WhenAny(sending);
+        gateway.Terminate();
+        var accepted = 0;
+        foreach (var response in sending)
+        {
+            try
+            {
+                var answer = await response;
+                if (answer.StatusCode == HttpStatusCode.OK)
+                {
+                    accepted += (int)JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["accepted"]!;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Refused at the door once shutdown began: never accepted, so never promised.
+            }
+        }
+
+        Assert.That(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(40)), Is.True, "SIGTERM ends the gateway in bounded time");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(gateway.ExitCode, Is.Zero, gateway.Output);
+            Assert.That(accepted, Is.GreaterThan(0));
+            Assert.That(ReadTransactions(accepted).Count, Is.EqualTo(accepted), gateway.Output);
+        }
+    }
+
+    private async Task<HttpClient> StartAsync(Dictionary<string, string>? settings = null)
+    {
+        var environment = new Dictionary<string, string> { ["SS_KAFKA"] = _broker.BootstrapServers, ["Gateway__Tokens__0"] = Token };
+        foreach (var (key, value) in settings ?? [])
+        {
+            environment[key] = value;
+        }
+
+        var gateway = ChildProcess.Start("gateway", environment, "run", "gateway", "--http-port", "0");
+        _gateways.Add(gateway);
+        await gateway.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
+        return new HttpClient { BaseAddress = new Uri(Listening().Match(gateway.Output).Groups[1].Value) };
+    }
+
+    private static Task<HttpResponseMessage> Authorized(HttpClient http, string path, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        return http.SendAsync(request);
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private List<Transaction> ReadTransactions(int atLeast)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = _broker.BootstrapServers,
+            GroupId = $"test-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(Topics.Transactions);
+        var reader = ContractReaders.Transactions();
+        var read = new List<Transaction>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Read until nothing more comes for two seconds after the expected count, so that extra copies would show.
+        var quietSince = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline && (read.Count < atLeast || DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(2)))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } message)
+            {
+                Assert.That(reader.TryRead(message.Message.Value, out var transaction, out var error), Is.True, () => $"{error}");
+                read.Add(transaction!);
+                quietSince = DateTime.UtcNow;
+            }
+        }
+
+        consumer.Close();
+        return read;
+    }
+
+    [GeneratedRegex(@"metrics on (http://\S+) ")]
+    private static partial Regex Listening();
+}
