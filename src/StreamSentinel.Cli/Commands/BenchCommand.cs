@@ -41,7 +41,7 @@ internal static class BenchCommand
             Print(rows);
             return 0;
         }));
-        return new Command("bench", "Benchmarks that print figures measured on this machine.") { persistence, CreateDetection() };
+        return new Command("bench", "Benchmarks that print figures measured on this machine.") { persistence, CreateDetection(), CreateGateway() };
     }
 
     private static Command CreateDetection()
@@ -92,6 +92,47 @@ internal static class BenchCommand
             return 0;
         }));
         return detection;
+    }
+
+    private static Command CreateGateway()
+    {
+        var rates = new Option<double[]>("--rates") { Description = "Request rates to hold, in turn (single-transaction posts per second).", DefaultValueFactory = _ => [1000, 2500, 5000, 10_000], AllowMultipleArgumentsPerToken = true };
+        var seconds = new Option<int>("--seconds") { Description = "Length of each step.", DefaultValueFactory = _ => 10 };
+        var queue = new Option<int?>("--queue-capacity") { Description = "The gateway's Gateway:QueueCapacity (default its own)." };
+        var inFlight = new Option<int?>("--max-in-flight") { Description = "The gateway's Gateway:MaxInFlight (default its own)." };
+        var gateway = new Command(
+            "gateway",
+            "One gateway process on a development broker of its own, loaded from this machine with single-transaction posts at fixed rates "
+            + "(open loop: latency counts from each request's due time). Prints accepted/s, 429s, errors and P50/P99/P99.9 per rate.")
+        {
+            rates, seconds, queue, inFlight,
+        };
+        gateway.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async _ =>
+        {
+            var settings = new Dictionary<string, string>();
+            if (parse.GetValue(queue) is { } capacity)
+            {
+                settings["Gateway__QueueCapacity"] = capacity.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (parse.GetValue(inFlight) is { } limit)
+            {
+                settings["Gateway__MaxInFlight"] = limit.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var steps = await new GatewayBenchmark(Console.Out).RunAsync(parse.GetValue(rates)!, parse.GetValue(seconds), settings, cancellationToken);
+            var table = new Table().Border(TableBorder.Simple).AddColumns("target/s", "sent", "accepted/s", "202", "429", "other", "errors", "P50 ms", "P99 ms", "P99.9 ms");
+            foreach (var step in steps)
+            {
+                table.AddRow(
+                    F(step.TargetRate), F(step.Sent), F(step.AcceptedPerSecond), F(step.Accepted), F(step.Throttled), F(step.Other), F(step.Errors),
+                    step.P50Ms.ToString("F1", CultureInfo.InvariantCulture), step.P99Ms.ToString("F1", CultureInfo.InvariantCulture), step.P999Ms.ToString("F1", CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return gateway;
     }
 
     private static void Print(IReadOnlyList<PersistenceBenchmark.Row> rows)

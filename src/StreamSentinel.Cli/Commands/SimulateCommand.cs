@@ -18,13 +18,17 @@ internal static class SimulateCommand
         var count = new Option<long?>("--count") { Description = "Transactions to produce (default 10,000, or rate x duration)." };
         var duration = new Option<double?>("--duration") { Description = "Seconds to keep producing at --rate (instead of --count)." };
         var rate = new Option<double>("--rate") { Description = "Transactions per second; 0 = as fast as possible.", DefaultValueFactory = _ => 0 };
+        var via = new Option<string>("--via") { Description = "kafka (produce to the transactions topic) or gateway (post to the ingestion gateway).", DefaultValueFactory = _ => "kafka" };
+        via.AcceptOnlyFromAmong("kafka", "gateway");
+        var gatewayUrl = new Option<string?>("--gateway-url") { Description = "The gateway's base URL, e.g. http://127.0.0.1:8080/ (with --via gateway)." };
+        var token = new Option<string?>("--token") { Description = "A bearer token of the gateway (with --via gateway; default: the SS_GATEWAY_TOKEN variable)." };
         var labels = new Option<FileInfo?>("--labels") { Description = "CSV file for the ground truth (event_id, transaction_id, user_id, scenario); fraud rows only." };
         var command = new Command(
             "simulate",
             "Produce realistic card payments to the transactions topic, keyed by user (idempotent producer), with labelled fraud "
             + "scenarios injected. The labels never enter the messages; --labels writes them to a file.")
         {
-            count, duration, rate, labels,
+            count, duration, rate, labels, via, gatewayUrl, token,
         };
         simulation.AddTo(command);
         command.Validators.Add(result =>
@@ -37,6 +41,11 @@ internal static class SimulateCommand
             if (result.GetValue(duration) is { } seconds && (seconds <= 0 || result.GetValue(rate) <= 0 || result.GetValue(count) is not null))
             {
                 result.AddError("--duration needs a positive --rate and no --count.");
+            }
+
+            if (result.GetValue(via) == "gateway" && !Uri.TryCreate(result.GetValue(gatewayUrl), UriKind.Absolute, out _))
+            {
+                result.AddError("--via gateway needs --gateway-url, an absolute URL such as http://127.0.0.1:8080/.");
             }
 
             if (result.GetValue(count) is < 0)
@@ -58,12 +67,27 @@ internal static class SimulateCommand
                 Console.WriteLine($"simulating {total:N0} transactions: {SimulationOptionsBinder.Describe(options)}");
                 var labelFile = parse.GetValue(labels);
                 await using var writer = labelFile is null ? null : new StreamWriter(labelFile.FullName);
-                var produced = await TransactionProducer.ProduceAsync(
-                    kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-simulate", new TransactionSimulator(options).Generate(total),
-                    parse.GetValue(rate), writer, cancellationToken);
+                var stream = new TransactionSimulator(options).Generate(total);
+                TransactionProducer.Produced produced;
+                if (parse.GetValue(via) == "gateway")
+                {
+                    var bearer = parse.GetValue(token) ?? Environment.GetEnvironmentVariable("SS_GATEWAY_TOKEN");
+                    if (string.IsNullOrEmpty(bearer))
+                    {
+                        await Console.Error.WriteLineAsync("--via gateway needs a bearer token: --token or SS_GATEWAY_TOKEN.");
+                        return WorkerHost.InvalidConfiguration;
+                    }
+
+                    produced = await GatewayPoster.PostAsync(new Uri(parse.GetValue(gatewayUrl)!), bearer, stream, parse.GetValue(rate), writer, cancellationToken);
+                }
+                else
+                {
+                    produced = await TransactionProducer.ProduceAsync(
+                        kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-simulate", stream, parse.GetValue(rate), writer, cancellationToken);
+                }
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"produced {produced.Transactions:N0} transactions ({produced.Fraud:N0} fraud) to {Topics.Transactions} in {produced.Elapsed.TotalSeconds:F1} s ({produced.Transactions / Math.Max(produced.Elapsed.TotalSeconds, 0.001):N0}/s); {produced.Failures} failed"));
+                    $"sent {produced.Transactions:N0} transactions ({produced.Fraud:N0} fraud) to {(parse.GetValue(via) == "gateway" ? "the gateway" : Topics.Transactions)} in {produced.Elapsed.TotalSeconds:F1} s ({produced.Transactions / Math.Max(produced.Elapsed.TotalSeconds, 0.001):N0}/s); {produced.Failures} failed or rejected"));
                 if (labelFile is not null)
                 {
                     Console.WriteLine($"labels: {labelFile.FullName}");

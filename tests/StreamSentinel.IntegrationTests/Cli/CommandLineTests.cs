@@ -25,6 +25,7 @@ public sealed class CommandLineTests
 
             Assert.That(run.Output, Does.Match(@"(?m)^  broker\s{2,}\S"));
             Assert.That(run.Output, Does.Match(@"(?m)^  detection\s{2,}\S"));
+            Assert.That(run.Output, Does.Match(@"(?m)^  gateway\s{2,}\S"));
         }
     }
 
@@ -33,6 +34,7 @@ public sealed class CommandLineTests
     [TestCase("retention")]
     [TestCase("run", "broker")]
     [TestCase("run", "detection")]
+    [TestCase("run", "gateway")]
     [TestCase("simulate")]
     [TestCase("train")]
     [TestCase("evaluate")]

@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.Domain.Simulation;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
@@ -184,6 +185,21 @@ public sealed partial class GatewayTests
             Assert.That(accepted, Is.GreaterThan(0));
             Assert.That(ReadTransactions(accepted).Count, Is.EqualTo(accepted), gateway.Output);
         }
+    }
+
+    [Test]
+    public async Task The_simulator_can_send_its_traffic_through_the_gateway()
+    {
+        using var http = await StartAsync(new() { ["Gateway__QueueCapacity"] = "300" });
+
+        var result = await Infrastructure.Cli.RunAsync(
+            new Dictionary<string, string> { ["SS_KAFKA"] = _broker.BootstrapServers, ["SS_GATEWAY_TOKEN"] = Token },
+            "simulate", "--via", "gateway", "--gateway-url", http.BaseAddress!.ToString(), "--count", "3000", "--seed", "31");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString);
+        Assert.That(result.Output, Does.Contain("sent 3,000 transactions").And.Contain("0 failed or rejected"));
+        var expected = new TransactionSimulator(new SimulationOptions { Seed = 31 }).Generate(3000).Select(s => s.Transaction.EventId);
+        Assert.That(ReadTransactions(3000).Select(t => t.EventId), Is.EquivalentTo(expected), "every one once, throttled ones sent again");
     }
 
     private async Task<HttpClient> StartAsync(Dictionary<string, string>? settings = null)
