@@ -19,5 +19,6 @@ internal static class CommandLine
             VerifyCommand.Create(),
             LagCommand.Create(),
             BenchCommand.Create(),
+            ChaosCommand.Create(),
         };
 }

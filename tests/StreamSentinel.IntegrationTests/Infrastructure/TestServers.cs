@@ -10,4 +10,13 @@ internal sealed record TestServers(string Postgres, string ClickHouse, string Re
         get => _current ?? throw new InvalidOperationException("AssemblySetUp has not run.");
         set => _current = value;
     }
+
+    /// <summary>The <c>SS_*</c> variables of these servers, for a <c>stream-sentinel</c> child process.</summary>
+    public Dictionary<string, string> Environment() => new()
+    {
+        ["SS_POSTGRES"] = Postgres,
+        ["SS_CLICKHOUSE"] = ClickHouse,
+        ["SS_REDIS"] = Redis,
+        ["SS_KAFKA"] = Kafka,
+    };
 }

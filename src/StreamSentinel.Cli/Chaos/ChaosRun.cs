@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using StackExchange.Redis;
+using StreamSentinel.Cli.Bench;
+using StreamSentinel.Cli.Simulation;
+using StreamSentinel.Detection.Evaluation;
+using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Development;
+using StreamSentinel.Migrations;
+using StreamSentinel.Redis.UserState;
+
+namespace StreamSentinel.Cli.Chaos;
+
+/// <summary>
+/// One chaos scenario end to end: a broker, databases and Redis state of its own, two detection and two persistence
+/// worker processes, simulated traffic, the disruption, then <c>verify</c> as the judge and a check that every
+/// transaction has a result and every poison message its dead letter.
+/// </summary>
+internal sealed partial class ChaosRun(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public async Task<ChaosOutcome> RunAsync(string scenario, long transactions, int disruptions, int poison, int seed, CancellationToken cancellationToken)
+    {
+        var random = new Random(seed);
+        // The development broker keeps ~5 MiB per partition: enough partitions that nothing is dropped before verify reads it.
+        var partitions = (int)Math.Clamp(transactions / 8000, 12, 192);
+        var dlqPartitions = Math.Clamp(poison / 200, 4, 64);
+        using var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(
+            t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : t == Topics.DeadLetters ? dlqPartitions : 2));
+        await using var databases = await ScratchDatabases.CreateAsync(adminPostgres, adminClickHouse, "ss_chaos_");
+        await databases.Migrator().MigrateAsync(dryRun: false, cancellationToken);
+        await using var state = new ScratchState(await ConnectionMultiplexer.ConnectAsync(redis), new UserStateOptions());
+        var environment = new Dictionary<string, string>
+        {
+            ["SS_POSTGRES"] = databases.PostgresConnectionString,
+            ["SS_CLICKHOUSE"] = databases.ClickHouseConnectionString,
+            ["SS_REDIS"] = redis,
+            ["SS_KAFKA"] = broker.BootstrapServers,
+            ["UserState__KeyPrefix"] = state.Prefix,
+        };
+        var fleet = new Fleet(environment);
+        try
+        {
+            foreach (var kind in new[] { "detection", "detection", "persistence", "persistence" })
+            {
+                fleet.Start(kind);
+            }
+
+            var producing = TransactionProducer.ProduceAsync(
+                broker.BootstrapServers, "chaos", new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions), 0, null, cancellationToken);
+            var poisoned = poison > 0 ? ProducePoisonAsync(broker.BootstrapServers, poison, seed, cancellationToken) : Task.FromResult((0, 0));
+            var lastDisruption = Stopwatch.StartNew();
+            var done = 0;
+            var clock = Stopwatch.StartNew();
+            // Disruptions are spread over the traffic; a scenario without disruptions (poison) only waits.
+            while (done < disruptions && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1000, scenario == "rebalance" ? 3000 : 4000)), cancellationToken);
+                switch (scenario)
+                {
+                    case "kill":
+                        fleet.KillAndRestart(random);
+                        break;
+                    case "rebalance":
+                        fleet.JoinOrLeave(random);
+                        break;
+                }
+
+                done++;
+                lastDisruption.Restart();
+            }
+
+            var produced = await producing;
+            var (transactionPoison, resultPoison) = await poisoned;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: {produced.Transactions:N0} transactions and {transactionPoison + resultPoison:N0} poison produced in {clock.Elapsed.TotalSeconds:F0} s, {done} disruptions; waiting for the fleet"));
+            await WaitForLagAsync(broker.BootstrapServers, fleet, cancellationToken);
+            var recovery = lastDisruption.Elapsed;
+            return await JudgeAsync(scenario, broker, environment, produced.Transactions, transactionPoison, resultPoison, recovery, done, cancellationToken);
+        }
+        finally
+        {
+            await fleet.StopAsync(cancellationToken);
+        }
+    }
+
+    private async Task<ChaosOutcome> JudgeAsync(
+        string scenario, DevelopmentBroker broker, Dictionary<string, string> environment, long transactions, int transactionPoison, int resultPoison,
+        TimeSpan recovery, int disruptions, CancellationToken cancellationToken)
+    {
+        using var verify = BenchWorker.Start(["verify"], environment);
+        await verify.Process.WaitForExitAsync(cancellationToken);
+        var report = verify.Log;
+        long lost = 0, duplicated = 0, misrouted = 0;
+        foreach (Match row in StoreRow().Matches(report))
+        {
+            lost += Number(row.Groups[4].Value);
+            duplicated += Number(row.Groups[5].Value);
+            misrouted += Number(row.Groups[6].Value);
+        }
+
+        // Every transaction must have its result: verify counts distinct events among the committed results.
+        var valid = ValidResults().Match(report) is { Success: true } m ? Number(m.Groups[1].Value) : 0;
+        var results = valid;
+        lost += Math.Max(0, transactions - results);
+        duplicated += Math.Max(0, results - transactions);
+        // Every poison transaction must have its dead letter (at least once; verify checks the results topic's own).
+        var letters = DeadLettersOf(broker.BootstrapServers, Topics.Transactions);
+        lost += Math.Max(0, transactionPoison - letters);
+        misrouted += Math.Max(0, letters - transactionPoison);
+        var passed = verify.Process.ExitCode == 0;
+        if (!passed && lost + duplicated + misrouted == 0)
+        {
+            // verify failed for a reason the table did not show (e.g. nothing committed): never report it as clean.
+            lost = -1;
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: verify exit {verify.Process.ExitCode}; {results:N0} of {transactions:N0} transactions with a result; {letters:N0} of {transactionPoison:N0} poison transactions dead-lettered"));
+        if (!passed)
+        {
+            output.WriteLine(report);
+        }
+
+        return new ChaosOutcome(scenario, transactions + transactionPoison + resultPoison, lost, duplicated, misrouted, recovery, disruptions,
+            $"{resultPoison:N0} poison results");
+    }
+
+    private static async Task WaitForLagAsync(string bootstrap, Fleet fleet, CancellationToken cancellationToken)
+    {
+        var quiet = 0;
+        var waited = Stopwatch.StartNew();
+        while (quiet < 3)
+        {
+            fleet.EnsureEachFleetRuns();
+            var detecting = ConsumerGroupLag.Read(bootstrap, Topics.Transactions, "stream-sentinel-detection", Timeout).Total;
+            var storing = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, "stream-sentinel-persistence", Timeout).Total;
+            quiet = detecting == 0 && storing == 0 ? quiet + 1 : 0;
+            if (waited.Elapsed > TimeSpan.FromMinutes(20))
+            {
+                throw new TimeoutException($"The fleet did not catch up: {detecting} transactions and {storing} results left.\n{fleet.Logs()}");
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
+    private static async Task<(int Transactions, int Results)> ProducePoisonAsync(string bootstrap, int count, int seed, CancellationToken cancellationToken)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All, MessageMaxBytes = 1_000_000 })
+            .SetLogHandler((_, _) => { }).Build();
+        var basis = new TransactionSimulator(new SimulationOptions { Seed = seed + 1 }).Generate(count).Select(s => s.Transaction).ToList();
+        var results = new SyntheticResults(seed, 0.2, DateTimeOffset.UtcNow);
+        int transactions = 0, resultsSent = 0;
+        for (var i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
+        {
+            if (i % 2 == 0)
+            {
+                var kind = TransactionPoison.Kinds[i / 2 % TransactionPoison.Kinds.Count];
+                producer.Produce(Topics.Transactions, new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(basis[i].UserId), Value = kind.Payload(basis[i]) });
+                transactions++;
+            }
+            else
+            {
+                var result = results.Next();
+                var kind = PoisonMessages.Kinds[i / 2 % PoisonMessages.Kinds.Count];
+                producer.Produce(Topics.DetectionResults, new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(result.UserId), Value = kind.Payload(result) });
+                resultsSent++;
+            }
+
+            // Spread over the run rather than all at once, so that poison lands in batches of real traffic.
+            if (i % 100 == 99)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        producer.Flush(cancellationToken);
+        return (transactions, resultsSent);
+    }
+
+    /// <summary>Distinct originals of <paramref name="topic"/> that have a dead letter.</summary>
+    private static long DeadLettersOf(string bootstrap, string topic)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap, GroupId = $"chaos-{Guid.NewGuid():N}", AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false,
+        }).SetLogHandler((_, _) => { }).Build();
+        consumer.Subscribe(Topics.DeadLetters);
+        var originals = new HashSet<string>(StringComparer.Ordinal);
+        var idle = Stopwatch.StartNew();
+        while (idle.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { } message)
+            {
+                continue;
+            }
+
+            idle.Restart();
+            var headers = message.Message.Headers;
+            if (Header(headers, DeadLetterPublisher.TopicHeader) == topic)
+            {
+                originals.Add($"{Header(headers, DeadLetterPublisher.PartitionHeader)}@{Header(headers, DeadLetterPublisher.OffsetHeader)}");
+            }
+        }
+
+        consumer.Close();
+        return originals.Count;
+    }
+
+    private static string? Header(Headers headers, string key) => headers.TryGetLastBytes(key, out var value) ? Encoding.UTF8.GetString(value) : null;
+
+    private static long Number(string text) => long.Parse(text.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+
+    // A row of verify's table: store, expected, found, lost, duplicated, misrouted, ok|FAILED.
+    [GeneratedRegex(@"(?m)^\s*(\S.*?)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(ok|FAILED)\s*$")]
+    private static partial Regex StoreRow();
+
+    [GeneratedRegex(@"\(([\d,]+) valid results")]
+    private static partial Regex ValidResults();
+
+    /// <summary>The worker processes of one run, by kind, so that each fleet keeps at least one member.</summary>
+    private sealed class Fleet(Dictionary<string, string> environment)
+    {
+        private static readonly string[] Kinds = ["detection", "persistence"];
+
+        private readonly List<(string Kind, BenchWorker Worker)> _running = [];
+        private readonly List<BenchWorker> _stopped = [];
+        private int _started;
+
+        public void Start(string kind)
+        {
+            var instance = $"chaos-{kind}-{++_started}";
+            _running.Add((kind, BenchWorker.Start(["run", kind, "--instance", instance, "--http-port", "0"], environment)));
+        }
+
+        public void KillAndRestart(Random random)
+        {
+            var (kind, worker) = _running[random.Next(_running.Count)];
+            worker.Process.Kill();
+            _running.RemoveAll(r => r.Worker == worker);
+            _stopped.Add(worker);
+            Start(kind);
+        }
+
+        public void JoinOrLeave(Random random)
+        {
+            var kind = random.Next(2) == 0 ? "detection" : "persistence";
+            var members = _running.Where(r => r.Kind == kind).ToList();
+            if (members.Count > 1 && (members.Count >= 4 || random.Next(2) == 0))
+            {
+                var leaving = members[random.Next(members.Count)].Worker;
+                using var term = Process.Start("kill", ["-TERM", leaving.Process.Id.ToString(CultureInfo.InvariantCulture)]);
+                _running.RemoveAll(r => r.Worker == leaving);
+                _stopped.Add(leaving);
+            }
+            else
+            {
+                Start(kind);
+            }
+        }
+
+        public void EnsureEachFleetRuns()
+        {
+            // A worker still listed but exited crashed by itself (ours are removed when we stop them): replace it.
+            foreach (var crashed in _running.Where(r => r.Worker.Process.HasExited).ToList())
+            {
+                _running.Remove(crashed);
+                _stopped.Add(crashed.Worker);
+                Start(crashed.Kind);
+            }
+
+            foreach (var kind in Kinds.Where(k => !_running.Any(r => r.Kind == k)))
+            {
+                Start(kind);
+            }
+        }
+
+        public string Logs() => string.Join("\n", _running.Select(r => $"== {r.Kind}\n{r.Worker.Log}"));
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            await Task.WhenAll(_running.Select(r => r.Worker.StopAsync(cancellationToken)));
+            foreach (var worker in _running.Select(r => r.Worker).Concat(_stopped))
+            {
+                await worker.Process.WaitForExitAsync(cancellationToken);
+                worker.Dispose();
+            }
+        }
+
+    }
+}
