@@ -9,6 +9,8 @@
 #   scripts/stack.sh status          exit 0 when all four servers answer, 3 otherwise
 #   scripts/stack.sh down [--purge]  stop what `up` started (--purge also deletes .stack/)
 #   scripts/stack.sh env             print .stack/env (source it with: set -a; . .stack/env; set +a)
+#   scripts/stack.sh stop SERVER     stop one server (postgres, redis or clickhouse), e.g. for an outage drill
+#   scripts/stack.sh start SERVER    start it again (same data, same port)
 #
 # Runs as root (CI and the development machines are root). PostgreSQL refuses root, so it runs as `postgres`.
 set -euo pipefail
@@ -682,8 +684,24 @@ usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 }
 
+# One server down or up again, for outage drills (stream-sentinel chaos): same data, same port, same env.
+cmd_server() {
+  local action="$1" server="${2:-}"
+  case "$server" in
+    postgres | redis | clickhouse) ;;
+    *) die stack "$action needs a server: postgres, redis or clickhouse" ;;
+  esac
+  take_lock
+  if [ "$action" == stop ]; then
+    "${server}_down" || echo "$server was not running"
+  else
+    "${server}_up"
+  fi
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  stop | start) cmd_server "$@" ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;

@@ -26,6 +26,12 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long each store stays down in the outage scenario.</summary>
+    public int OutageSeconds { get; init; } = 60;
+
+    /// <summary><c>scripts/stack.sh</c>, which stops and starts the local stack's servers; null where there is none.</summary>
+    public string? StackScript { get; init; }
+
     public async Task<ChaosOutcome> RunAsync(string scenario, long transactions, int disruptions, int poison, int seed, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
@@ -59,6 +65,21 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
             var lastDisruption = Stopwatch.StartNew();
             var done = 0;
             var clock = Stopwatch.StartNew();
+            if (scenario == "outage")
+            {
+                // Under load: the fleet is busy with the traffic when each store goes away, then comes back.
+                foreach (var server in new[] { "postgres", "clickhouse" })
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
+                    await StackAsync("stop", server, cancellationToken);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  outage: {server} stopped for {OutageSeconds} s"));
+                    await Task.Delay(TimeSpan.FromSeconds(OutageSeconds), cancellationToken);
+                    await StackAsync("start", server, cancellationToken);
+                    done++;
+                    lastDisruption.Restart();
+                }
+            }
+
             // Disruptions are spread over the traffic; a scenario without disruptions (poison) only waits.
             while (done < disruptions && !cancellationToken.IsCancellationRequested)
             {
@@ -129,6 +150,21 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
 
         return new ChaosOutcome(scenario, transactions + transactionPoison + resultPoison, lost, duplicated, misrouted, recovery, disruptions,
             $"{resultPoison:N0} poison results");
+    }
+
+    private async Task StackAsync(string action, string server, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(new ProcessStartInfo(StackScript ?? throw new InvalidOperationException("The outage scenario needs scripts/stack.sh."), [action, server])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var text = await process.StandardOutput.ReadToEndAsync(cancellationToken) + await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"stack.sh {action} {server} failed:\n{text}");
+        }
     }
 
     private static async Task WaitForLagAsync(string bootstrap, Fleet fleet, CancellationToken cancellationToken)
