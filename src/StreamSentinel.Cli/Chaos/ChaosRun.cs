@@ -35,8 +35,10 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
     public async Task<ChaosOutcome> RunAsync(string scenario, long transactions, int disruptions, int poison, int seed, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
-        // The development broker keeps ~5 MiB per partition: enough partitions that nothing is dropped before verify reads it.
-        var partitions = (int)Math.Clamp(transactions / 8000, 12, 192);
+        // The development broker keeps ~5 MiB per partition (a result is ~1.5 KB of JSON before compression): enough
+        // partitions that nothing is dropped before verify has read it. A run that still loses messages to that limit
+        // is reported as unverifiable, never as clean.
+        var partitions = (int)Math.Clamp(transactions / 2500, 12, 512);
         var dlqPartitions = Math.Clamp(poison / 200, 4, 64);
         using var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(
             t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : t == Topics.DeadLetters ? dlqPartitions : 2));
@@ -136,6 +138,12 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         lost += Math.Max(0, transactionPoison - letters);
         misrouted += Math.Max(0, letters - transactionPoison);
         var passed = verify.Process.ExitCode == 0;
+        if (report.Contains("Kafka has deleted old messages", StringComparison.Ordinal) || LowWatermarkAboveZero(broker.BootstrapServers))
+        {
+            output.WriteLine($"  {scenario}: the development broker dropped old messages before they could be verified: use fewer --transactions");
+            lost = -1;
+        }
+
         if (!passed && lost + duplicated + misrouted == 0)
         {
             // verify failed for a reason the table did not show (e.g. nothing committed): never report it as clean.
@@ -247,6 +255,14 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
 
         consumer.Close();
         return originals.Count;
+    }
+
+    private static bool LowWatermarkAboveZero(string bootstrap)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).SetLogHandler((_, _) => { }).Build();
+        using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "chaos-probe" }).SetLogHandler((_, _) => { }).Build();
+        return new[] { Topics.Transactions, Topics.DetectionResults, Topics.DeadLetters }.Any(topic =>
+            admin.GetMetadata(topic, Timeout).Topics[0].Partitions.Any(p => probe.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), Timeout).Low.Value > 0));
     }
 
     private static string? Header(Headers headers, string key) => headers.TryGetLastBytes(key, out var value) ? Encoding.UTF8.GetString(value) : null;
