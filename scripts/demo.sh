@@ -7,7 +7,7 @@
 #
 #   scripts/demo.sh                # stops the stack afterwards if this run started it
 #   scripts/demo.sh --keep-stack   # leaves it running, to look around (scripts/stack.sh down stops it)
-#   DEMO_TRANSACTIONS=100000 scripts/demo.sh   # more traffic (default 50000; the development broker keeps ~5 MiB a partition)
+#   DEMO_TRANSACTIONS=100000 DEMO_RATE=2000 scripts/demo.sh   # other traffic (default 200000 at 4000/s)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -49,7 +49,7 @@ scripts/stream-sentinel migrate
 step "what exists: stream-sentinel describe"
 scripts/stream-sentinel describe
 
-transactions="${DEMO_TRANSACTIONS:-50000}"
+transactions="${DEMO_TRANSACTIONS:-200000}"
 mkdir -p artifacts/demo
 started_worker() { # name, log: waits until the worker listens, prints its URL
   for _ in $(seq 1 240); do grep -q "Health, readiness and metrics on" "$2" && break; sleep 0.5; done
@@ -65,22 +65,22 @@ done
 started_worker demo-detection artifacts/demo/detection.log
 for i in 1 2; do started_worker "demo-$i" "artifacts/demo/persistence-$i.log"; done
 
-step "traffic: $transactions simulated card payments, 2% fraud in six scenarios (stream-sentinel simulate), and 40 poison results"
-before="$(date +%s.%N)"
-scripts/stream-sentinel simulate --count "$transactions" --seed 4242 --labels artifacts/demo/labels.csv
+rate="${DEMO_RATE:-4000}"
+step "traffic: $transactions simulated card payments at $rate/s, 2% fraud in six scenarios (stream-sentinel simulate), and 40 poison results"
+worker_urls=()
+for log in artifacts/demo/detection.log artifacts/demo/persistence-1.log artifacts/demo/persistence-2.log; do
+  worker_urls+=("$(grep -o 'metrics on http://[^ ]*' "$log" | head -1 | cut -d' ' -f3)")
+done
+scripts/stream-sentinel simulate --count "$transactions" --rate "$rate" --seed 4242 --labels artifacts/demo/labels.csv \
+  >artifacts/demo/simulate.log 2>&1 &
+simulator=$!
+workers+=("$simulator")
 scripts/stream-sentinel generate results --count 0 --poison 40 >/dev/null
 
-step "waiting until every transaction is scored and every result stored and committed (stream-sentinel lag)"
-for _ in $(seq 1 1200); do
-  detecting="$(scripts/stream-sentinel lag --fleet detection --total 2>/dev/null || true)"
-  storing="$(scripts/stream-sentinel lag --total 2>/dev/null || true)"
-  printf '\r  not yet scored: %-8s not yet stored: %-8s' "$detecting" "$storing"
-  [ "$detecting" = 0 ] && [ "$storing" = 0 ] && break
-  sleep 0.5
-done
-echo
-after="$(date +%s.%N)"
-awk -v n="$transactions" -v a="$before" -v b="$after" 'BEGIN { printf "  %d transactions simulated, scored, stored in both databases and committed in %.1f s: %.0f transactions/s end to end\n", n, b - a, n / (b - a) }'
+step "live: the pipeline every 2 s (stream-sentinel watch), until every transaction is scored, stored and committed"
+scripts/stream-sentinel watch --expect "$transactions" --worker "${worker_urls[@]}"
+wait "$simulator"
+sed 's/^/  /' artifacts/demo/simulate.log
 
 step "integrity: stream-sentinel verify"
 verify_status=0
@@ -96,6 +96,14 @@ for i in 1 2; do
   printf '  demo-%s: %s dead-lettered; %s\n' "$i" "$(grep -c 'Dead-lettered' "artifacts/demo/persistence-$i.log" || true)" \
     "$(grep -o 'Assigned .*\|Revoked [^;]*' "artifacts/demo/persistence-$i.log" | paste -sd ';' -)"
 done
+
+step "alerts by scenario: the simulator's ground truth (artifacts/demo/labels.csv) against fraud_alerts"
+PGPASSWORD="$(cat .stack/postgres/password)" psql -h 127.0.0.1 -p "$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_POSTGRES")" \
+  -U stream_sentinel stream_sentinel -q \
+  -c "CREATE TEMP TABLE labels (event_id text, transaction_id text, user_id text, scenario text);" \
+  -c "\\copy labels FROM 'artifacts/demo/labels.csv' CSV HEADER" \
+  -c "SELECT l.scenario, count(*) AS labelled, count(a.transaction_id) AS alerted, round(count(a.transaction_id)::numeric / count(*), 3) AS recall FROM labels l LEFT JOIN fraud_alerts a USING (transaction_id) GROUP BY l.scenario ORDER BY l.scenario;" \
+  -c "SELECT count(*) AS alerts_on_legitimate_payments FROM fraud_alerts a WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.transaction_id = a.transaction_id) AND a.transaction_id LIKE 'txn-4242-%';"
 
 step "analysts (PostgreSQL): open alerts by severity, and the latest critical ones with their explanation"
 PGPASSWORD="$(cat .stack/postgres/password)" psql -h 127.0.0.1 -p "$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_POSTGRES")" \

@@ -528,7 +528,9 @@ kafka_up() {
     [ ! -f "$kafka_log" ] || mv -f "$kafka_log" "$kafka_log.prev"
     # setsid: its own session, so it survives the shell that ran `up` and ignores its terminal's signals.
     # The wrapper execs dotnet, so $! is the broker's pid.
-    setsid nohup "$root/scripts/stream-sentinel" run broker --bootstrap-file "$kafka_bootstrap" \
+    # 48 partitions for the two pipeline topics: the development broker keeps ~5 MiB per partition, and the demo's
+    # 200,000 results must all still be there when verify reads them (12 would hold about 40,000).
+    setsid nohup "$root/scripts/stream-sentinel" run broker --bootstrap-file "$kafka_bootstrap" --partitions 48 \
       </dev/null >"$kafka_log" 2>&1 8>&- &
     pid=$!
     echo "$pid" >"$kafka_pidfile"
