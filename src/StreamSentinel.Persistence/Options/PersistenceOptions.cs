@@ -37,6 +37,13 @@ public sealed class PersistenceOptions
     [Range(1, 600_000)]
     public int RetryMaxDelayMs { get; set; } = 5000;
 
+    /// <summary>
+    /// After a result flagged as a possible repeat, or a new assignment, how many further messages of that partition
+    /// are all checked for repeats (see the README: results detection published twice).
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int RepeatSuspicionMessages { get; set; } = 20_000;
+
     /// <summary>While paused, how often the held batch is tried again.</summary>
     [Range(100, 600_000)]
     public int PausedRetryIntervalMs { get; set; } = 2000;

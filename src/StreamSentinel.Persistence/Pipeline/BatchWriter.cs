@@ -24,12 +24,23 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
     /// </summary>
     private readonly Dictionary<(string Topic, int Partition), PartitionSpan?> _recovering = [];
 
+    /// <summary>
+    /// Per partition, the offset up to which every result is checked for a repeat, flagged or not. Two detection
+    /// workers can briefly own one partition (a rebalance while the old owner finishes its batch); then the flagged
+    /// copy of an event may land before the unflagged one, and only checking both finds the second. Set from each
+    /// flagged result and from each new assignment (whose previous owner may have left such a pair behind).
+    /// </summary>
+    private readonly Dictionary<(string Topic, int Partition), long> _suspectUntil = [];
+
+    private readonly HashSet<(string Topic, int Partition)> _newlyAssigned = [];
+
     /// <summary>Newly assigned partitions: check ClickHouse for rows a previous owner wrote but did not commit.</summary>
     public void Assigned(IEnumerable<(string Topic, int Partition)> partitions)
     {
         foreach (var partition in partitions)
         {
             _recovering[partition] = null;
+            _newlyAssigned.Add(partition);
         }
     }
 
@@ -38,6 +49,8 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         foreach (var partition in partitions)
         {
             _recovering.Remove(partition);
+            _newlyAssigned.Remove(partition);
+            _suspectUntil.Remove(partition);
         }
     }
 
@@ -189,12 +202,34 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
     }
 
     /// <summary>
-    /// Finds the results that repeat an event already stored from another message: detection publishes a result
-    /// again when its transaction is redelivered, and says so in a header. Only those are looked up.
+    /// Finds the results that repeat an event already stored, or stored earlier in the batch, from another message.
+    /// Detection flags a result it publishes for a redelivered transaction; those, and every result of a partition
+    /// under suspicion (see <see cref="_suspectUntil"/>), are looked up. Elsewhere nothing is, so the usual batch
+    /// costs no query.
     /// </summary>
     private async Task MarkRepeatsAsync(PendingBatch batch, CancellationToken cancellationToken)
     {
-        var candidates = batch.Results.Where(r => r.MayRepeat).ToList();
+        foreach (var partition in batch.Results.GroupBy(r => (r.Source.Topic, r.Source.Partition)))
+        {
+            var key = partition.Key;
+            var until = _suspectUntil.GetValueOrDefault(key, -1);
+            if (_newlyAssigned.Remove(key))
+            {
+                until = Math.Max(until, partition.Min(r => r.Source.Offset) + _options.RepeatSuspicionMessages);
+            }
+
+            foreach (var flagged in partition.Where(r => r.MayRepeat))
+            {
+                until = Math.Max(until, flagged.Source.Offset + _options.RepeatSuspicionMessages);
+            }
+
+            if (until >= 0)
+            {
+                _suspectUntil[key] = until;
+            }
+        }
+
+        var candidates = batch.Results.Where(r => r.MayRepeat || r.Source.Offset <= _suspectUntil.GetValueOrDefault((r.Source.Topic, r.Source.Partition), -1)).ToList();
         if (candidates.Count == 0)
         {
             return;

@@ -33,6 +33,7 @@ public sealed class DetectionFleetTests
 
         var results = ReadResults(pipeline, r => r.Count >= 6000);
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+        var watch = await Infrastructure.Cli.RunAsync(pipeline.Environment, "watch", "--expect", "6003", "--interval-ms", "200");
 
         var expected = new TransactionSimulator(new SimulationOptions { Seed = 21, Users = 150 }).Generate(6000).Select(s => s.Transaction.EventId).ToList();
         var severityOf = results.ToDictionary(r => r.EventId, r => r.Severity);
@@ -47,6 +48,8 @@ public sealed class DetectionFleetTests
             Assert.That(results.Where(r => r.Severity >= Severity.Medium).Select(r => r.Explanation.Summary), Has.All.Not.Empty);
             Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
             Assert.That(report.Output, Does.Contain("6,000 valid results"));
+            Assert.That(watch.ExitCode, Is.Zero, watch.ToString);
+            Assert.That(watch.Output, Does.Contain("caught up: 6,003 transactions scored"), "6,000 simulated and 3 invalid ones, dead-lettered");
             Assert.That(labels.Select(l => l[3]).Distinct(), Is.EquivalentTo(FraudScenarios.All), "the small run plays every scenario");
             foreach (var scenario in labels.GroupBy(l => l[3]))
             {
