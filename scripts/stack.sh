@@ -9,7 +9,7 @@
 #   scripts/stack.sh status          exit 0 when all four servers answer, 3 otherwise
 #   scripts/stack.sh down [--purge]  stop what `up` started (--purge also deletes .stack/)
 #   scripts/stack.sh env             print .stack/env (source it with: set -a; . .stack/env; set +a)
-#   scripts/stack.sh stop SERVER     stop one server (postgres, redis or clickhouse), e.g. for an outage drill
+#   scripts/stack.sh stop SERVER     stop one server (postgres, redis, clickhouse or kafka), e.g. for an outage drill
 #   scripts/stack.sh start SERVER    start it again (same data, same port)
 #
 # Runs as root (CI and the development machines are root). PostgreSQL refuses root, so it runs as `postgres`.
@@ -690,14 +690,16 @@ usage() {
 cmd_server() {
   local action="$1" server="${2:-}"
   case "$server" in
-    postgres | redis | clickhouse) ;;
-    *) die stack "$action needs a server: postgres, redis or clickhouse" ;;
+    postgres | redis | clickhouse | kafka) ;;
+    *) die stack "$action needs a server: postgres, redis, clickhouse or kafka" ;;
   esac
   take_lock
   if [ "$action" == stop ]; then
     "${server}_down" || echo "$server was not running"
   else
     "${server}_up"
+    # A restarted development broker listens on new ports.
+    if [ "$server" == kafka ]; then write_env; fi
   fi
 }
 
