@@ -67,6 +67,9 @@ public sealed class DetectionWorker(
                     }
 
                     _held = new HeldBatch(messages);
+                    // The held batch owns the list now: a revoke must not shorten it in place behind its per-message
+                    // arrays (HeldBatch.Without filters it, keeping positions aligned).
+                    _collecting = [];
                 }
 
                 await TryProcessAsync(consumer, stoppingToken);
@@ -219,9 +222,10 @@ public sealed class DetectionWorker(
             {
                 Key = Encoding.UTF8.GetBytes(result.UserId),
                 Value = JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult),
-                // A redelivered transaction's result may already be on the topic: say so, and let the persistence
-                // fleet check it (Kafka transactions would make the repeat impossible; the development broker has none).
-                Headers = batch.Redelivered[i] ? new Headers { { MessageHeaders.MayRepeat, [1] } } : null,
+                // A redelivered transaction's result may already be on the topic, and so may one sent by an attempt
+                // that failed (a delivery can fail after the broker stored it): say so, and let the persistence fleet
+                // check it (Kafka transactions would make the repeat impossible; the development broker has none).
+                Headers = batch.Redelivered[i] || batch.Attempts > 0 ? new Headers { { MessageHeaders.MayRepeat, [1] } } : null,
             };
             pending.Add((i, producer.ProduceAsync(Topics.DetectionResults, message, cancellationToken)));
         }

@@ -49,8 +49,15 @@ public sealed class IntakeProducer(
             producer.Flush(TimeSpan.FromMilliseconds(100));
         }
 
-        var left = options.Value.MaxInFlight - _inFlight.CurrentCount;
+        var left = options.Value.MaxInFlight - _inFlight.CurrentCount + queue.Depth;
         Log.Drained(logger, started.Elapsed.TotalMilliseconds, left);
+        if (left > 0)
+        {
+            // Accepted but not acknowledged when the shutdown timeout ran out (Kafka unreachable): say so loudly and
+            // exit non-zero, so that an orchestrator and an SRE both see it.
+            Log.LostOnShutdown(logger, left);
+            Environment.ExitCode = 1;
+        }
         await base.StopAsync(cancellationToken);
     }
 
@@ -90,8 +97,22 @@ public sealed class IntakeProducer(
         metrics.ProduceRetried(report.Error.Code.ToString());
         var delay = Math.Min(30_000, 250 * (1 << Math.Min(attempt, 7)));
         Log.DeliveryFailed(logger, transaction.EventId, attempt, report.Error.Reason, delay);
-        _ = Task.Delay(delay / 2 + Random.Shared.Next(delay / 2 + 1)).ContinueWith(
-            _ => Send(transaction, attempt + 1), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _ = RetryAsync(transaction, attempt + 1, (delay / 2) + Random.Shared.Next((delay / 2) + 1));
+    }
+
+    private async Task RetryAsync(Transaction transaction, int attempt, int delayMs)
+    {
+        await Task.Delay(delayMs, CancellationToken.None);
+        try
+        {
+            Send(transaction, attempt);
+        }
+        catch (Exception e) when (e is KafkaException or ObjectDisposedException)
+        {
+            // The producer is gone (shutdown) or broken: the transaction stays counted in flight, so the drain
+            // reports it as not acknowledged rather than losing it silently.
+            Log.RetryFailed(logger, transaction.EventId, e);
+        }
     }
 
     public override void Dispose()

@@ -204,8 +204,8 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
     /// <summary>
     /// Finds the results that repeat an event already stored, or stored earlier in the batch, from another message.
     /// Detection flags a result it publishes for a redelivered transaction; those, and every result of a partition
-    /// under suspicion (see <see cref="_suspectUntil"/>), are looked up. Elsewhere nothing is, so the usual batch
-    /// costs no query.
+    /// under suspicion (see <see cref="_suspectUntil"/>), are looked up: after a start or a rebalance, a partition's
+    /// next <c>RepeatSuspicionMessages</c>; in steady traffic without redeliveries, nothing.
     /// </summary>
     private async Task MarkRepeatsAsync(PendingBatch batch, CancellationToken cancellationToken)
     {

@@ -66,6 +66,8 @@ public sealed class PersistenceWorker(
                     }
 
                     _pending = Parse(messages);
+                    // The pending batch owns the list now; a revoke filters it through PendingBatch.Without.
+                    _collecting = [];
                 }
 
                 await TryFlushAsync(consumer, stoppingToken);
