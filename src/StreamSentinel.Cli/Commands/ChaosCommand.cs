@@ -63,7 +63,7 @@ internal static class ChaosCommand
                 }
 
                 outcomes.Add(await run.RunAsync(
-                    scenario, parse.GetValue(transactions), scenario == "poison" ? 0 : parse.GetValue(disruptions),
+                    scenario, parse.GetValue(transactions), scenario is "poison" or "outage" ? 0 : parse.GetValue(disruptions),
                     scenario == "poison" ? parse.GetValue(poison) : 0, chosenSeed, cancellationToken));
             }
 
