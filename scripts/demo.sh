@@ -7,7 +7,7 @@
 #
 #   scripts/demo.sh                # stops the stack afterwards if this run started it
 #   scripts/demo.sh --keep-stack   # leaves it running, to look around (scripts/stack.sh down stops it)
-#   DEMO_TRANSACTIONS=100000 DEMO_RATE=2000 scripts/demo.sh   # other traffic (default 200000 at 4000/s)
+#   DEMO_TRANSACTIONS=100000 DEMO_RATE=2000 DEMO_SEED=7 scripts/demo.sh   # other traffic (default 200000 at 3000/s, a new seed)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -56,6 +56,10 @@ started_worker() { # name, log: waits until the worker listens, prints its URL
   grep -o "Health, readiness and metrics on [^ ]*" "$2" | sed "s/^/  $1: /"
 }
 step "fleet: one detection worker, two persistence workers (stream-sentinel run detection / run persistence)"
+# A fresh seed and detection state per run: running the demo again on a kept stack then adds new payments rather
+# than replaying old ones against a history that already holds them.
+seed="${DEMO_SEED:-$(( $(date +%s) % 1000000 ))}"
+export UserState__KeyPrefix="ss-demo-$seed:"
 scripts/stream-sentinel run detection --instance demo-detection --http-port 0 >artifacts/demo/detection.log 2>&1 &
 workers+=("$!")
 for i in 1 2; do
@@ -65,13 +69,14 @@ done
 started_worker demo-detection artifacts/demo/detection.log
 for i in 1 2; do started_worker "demo-$i" "artifacts/demo/persistence-$i.log"; done
 
-rate="${DEMO_RATE:-4000}"
+rate="${DEMO_RATE:-3000}"
 step "traffic: $transactions simulated card payments at $rate/s, 2% fraud in six scenarios (stream-sentinel simulate), and 40 poison results"
 worker_urls=()
 for log in artifacts/demo/detection.log artifacts/demo/persistence-1.log artifacts/demo/persistence-2.log; do
   worker_urls+=("$(grep -o 'metrics on http://[^ ]*' "$log" | head -1 | cut -d' ' -f3)")
 done
-scripts/stream-sentinel simulate --count "$transactions" --rate "$rate" --seed 4242 --labels artifacts/demo/labels.csv \
+echo "  seed $seed (DEMO_SEED=$seed replays this traffic)"
+scripts/stream-sentinel simulate --count "$transactions" --rate "$rate" --seed "$seed" --labels artifacts/demo/labels.csv \
   >artifacts/demo/simulate.log 2>&1 &
 simulator=$!
 workers+=("$simulator")
@@ -103,7 +108,7 @@ PGPASSWORD="$(cat .stack/postgres/password)" psql -h 127.0.0.1 -p "$(sed -n 's/.
   -c "CREATE TEMP TABLE labels (event_id text, transaction_id text, user_id text, scenario text);" \
   -c "\\copy labels FROM 'artifacts/demo/labels.csv' CSV HEADER" \
   -c "SELECT l.scenario, count(*) AS labelled, count(a.transaction_id) AS alerted, round(count(a.transaction_id)::numeric / count(*), 3) AS recall FROM labels l LEFT JOIN fraud_alerts a USING (transaction_id) GROUP BY l.scenario ORDER BY l.scenario;" \
-  -c "SELECT count(*) AS alerts_on_legitimate_payments FROM fraud_alerts a WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.transaction_id = a.transaction_id) AND a.transaction_id LIKE 'txn-4242-%';"
+  -c "SELECT count(*) AS alerts_on_legitimate_payments FROM fraud_alerts a WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.transaction_id = a.transaction_id) AND a.transaction_id LIKE 'txn-$seed-%';"
 
 step "analysts (PostgreSQL): open alerts by severity, and the latest critical ones with their explanation"
 PGPASSWORD="$(cat .stack/postgres/password)" psql -h 127.0.0.1 -p "$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_POSTGRES")" \
