@@ -51,7 +51,7 @@ public sealed class DetectionWorker(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         using var consumer = BuildConsumer();
-        Log.Starting(logger, _options.Instance, _options.ConsumerGroup, Topics.Transactions, detector.ModelVersion.Length > 0 ? "fraud model" : "?", detector.ModelVersion);
+        Log.Starting(logger, _options.Instance, _options.ConsumerGroup, Topics.Transactions, detector.ModelName, detector.ModelVersion);
         consumer.Subscribe(Topics.Transactions);
         try
         {

@@ -11,6 +11,8 @@ namespace StreamSentinel.Detection.Pipeline;
 /// </summary>
 public sealed class Detector(FraudModel model, BusinessRules rules, SeverityThresholds thresholds, TimeProvider time)
 {
+    public string ModelName => model.Name;
+
     public string ModelVersion => model.Version;
 
     /// <param name="transaction">A valid transaction.</param>
