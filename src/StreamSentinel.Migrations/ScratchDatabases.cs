@@ -68,6 +68,9 @@ public sealed class ScratchDatabases : IAsyncDisposable
         await Postgres.DisposeAsync();
         await using (var admin = new NpgsqlConnection(_adminPostgres))
         {
+            // The server may have restarted since these databases were made (chaos's outage drill): the pool's idle
+            // connections to it are dead, and the first one used would fail the drop.
+            NpgsqlConnection.ClearPool(admin);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();
