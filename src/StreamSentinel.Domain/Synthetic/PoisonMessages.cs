@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
@@ -34,12 +32,7 @@ public static class PoisonMessages
         ("latitude_out_of_range", "invalid_value", r => Mutate(r, n => n["transaction"]!["latitude"] = 123.4)),
     ];
 
-    private static byte[] Json(DetectionResult result) => JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult);
+    private static byte[] Json(DetectionResult result) => JsonMutation.Json(result, ContractsJsonContext.Default.DetectionResult);
 
-    private static byte[] Mutate(DetectionResult result, Action<JsonObject> change)
-    {
-        var node = JsonNode.Parse(Json(result))!.AsObject();
-        change(node);
-        return Encoding.UTF8.GetBytes(node.ToJsonString());
-    }
+    private static byte[] Mutate(DetectionResult result, Action<JsonObject> change) => JsonMutation.Mutate(result, ContractsJsonContext.Default.DetectionResult, change);
 }

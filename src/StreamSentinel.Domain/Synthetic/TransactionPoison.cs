@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
@@ -24,12 +22,7 @@ public static class TransactionPoison
         ("tx_oversize", "oversize", t => Mutate(t, n => n["device_id"] = new string('d', 80 * 1024))),
     ];
 
-    private static byte[] Json(Transaction transaction) => JsonSerializer.SerializeToUtf8Bytes(transaction, ContractsJsonContext.Default.Transaction);
+    private static byte[] Json(Transaction transaction) => JsonMutation.Json(transaction, ContractsJsonContext.Default.Transaction);
 
-    private static byte[] Mutate(Transaction transaction, Action<JsonObject> change)
-    {
-        var node = JsonNode.Parse(Json(transaction))!.AsObject();
-        change(node);
-        return Encoding.UTF8.GetBytes(node.ToJsonString());
-    }
+    private static byte[] Mutate(Transaction transaction, Action<JsonObject> change) => JsonMutation.Mutate(transaction, ContractsJsonContext.Default.Transaction, change);
 }
