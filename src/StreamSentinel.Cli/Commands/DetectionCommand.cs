@@ -5,6 +5,7 @@ using StreamSentinel.Detection.DependencyInjection;
 using StreamSentinel.Detection.Diagnostics;
 using StreamSentinel.Detection.Options;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -36,7 +37,7 @@ internal static class DetectionCommand
             });
             try
             {
-                builder.AddServiceDefaults(DetectionMetrics.MeterName).AddDetectionWorker();
+                builder.AddServiceDefaults(DetectionMetrics.MeterName, OperationalPublisher.MeterName).AddDetectionWorker();
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException e)
             {

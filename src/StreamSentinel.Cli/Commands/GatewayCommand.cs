@@ -4,6 +4,7 @@ using StreamSentinel.Gateway.DependencyInjection;
 using StreamSentinel.Gateway.Diagnostics;
 using StreamSentinel.Gateway.Options;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -28,7 +29,7 @@ internal static class GatewayCommand
             {
                 [$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Instance)}"] = parse.GetValue(instance),
             });
-            builder.AddServiceDefaults(GatewayMetrics.MeterName).AddGateway();
+            builder.AddServiceDefaults(GatewayMetrics.MeterName, OperationalPublisher.MeterName).AddGateway();
             return await WebWorkerHost.RunAsync(builder, app => app.MapGateway(), cancellationToken);
         });
         return command;

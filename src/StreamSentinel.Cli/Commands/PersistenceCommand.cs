@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Persistence.DependencyInjection;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
@@ -34,7 +35,7 @@ internal static class PersistenceCommand
             });
             try
             {
-                builder.AddServiceDefaults(PersistenceMetrics.MeterName).AddPersistenceWorker();
+                builder.AddServiceDefaults(PersistenceMetrics.MeterName, OperationalPublisher.MeterName).AddPersistenceWorker();
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException e)
             {

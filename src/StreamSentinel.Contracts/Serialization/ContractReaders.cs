@@ -65,4 +65,23 @@ public static class ContractReaders
             ],
             ContractValidation.Validate,
             maxBytes);
+
+    public static MessageReader<AuditEvent> AuditEvents(int maxBytes = DefaultMaxBytes) =>
+        new(
+            ContractsJsonContext.Default.AuditEvent,
+            [AuditEvent.CurrentSchemaVersion],
+            ["schema_version", "event_id", "occurred_at", "actor", "action", "entity_type", "entity_id", "details"],
+            OperationalValidation.Validate,
+            maxBytes);
+
+    public static MessageReader<PerformanceSnapshot> PerformanceSnapshots(int maxBytes = DefaultMaxBytes) =>
+        new(
+            ContractsJsonContext.Default.PerformanceSnapshot,
+            [PerformanceSnapshot.CurrentSchemaVersion],
+            [
+                "schema_version", "snapshot_id", "worker_id", "worker_kind", "interval_start", "interval_end",
+                "messages_in", "messages_out", "batches", "batch_size_avg", "batch_size_max", "errors", "dead_lettered", "dropped",
+            ],
+            OperationalValidation.Validate,
+            maxBytes);
 }

@@ -15,4 +15,6 @@ namespace StreamSentinel.Contracts.Serialization;
 [JsonSerializable(typeof(Transaction))]
 [JsonSerializable(typeof(DetectionResult))]
 [JsonSerializable(typeof(DetectionExplanation))]
+[JsonSerializable(typeof(AuditEvent))]
+[JsonSerializable(typeof(PerformanceSnapshot))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

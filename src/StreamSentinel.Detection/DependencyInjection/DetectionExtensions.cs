@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StreamSentinel.Contracts;
 using StreamSentinel.Detection.Diagnostics;
 using StreamSentinel.Detection.Model;
 using StreamSentinel.Detection.Options;
@@ -12,6 +13,7 @@ using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Health;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Redis.DependencyInjection;
 using StreamSentinel.Redis.Health;
@@ -28,6 +30,18 @@ public static class DetectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddDetectionCore();
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // Before the worker: the host stops services in reverse order, and the operational streams must stop last.
+        builder.AddOperationalStreams(
+            WorkerKinds.Detection,
+            services => services.GetRequiredService<IOptions<DetectionOptions>>().Value.Instance,
+            DetectionMetrics.Profile,
+            services => OperationalConfiguration.Of(
+            [
+                (DetectionOptions.SectionName, services.GetRequiredService<IOptions<DetectionOptions>>().Value),
+                (RuleOptions.SectionName, services.GetRequiredService<IOptions<RuleOptions>>().Value),
+                (SeverityThresholds.SectionName, services.GetRequiredService<IOptions<SeverityThresholds>>().Value),
+                (UserStateOptions.SectionName, services.GetRequiredService<IOptions<UserStateOptions>>().Value),
+            ]));
         builder.Services.AddSingleton<DetectionMetrics>();
         // One producer per process for results and dead letters: idempotent with acks=all, so a retried send is
         // written once per partition; every delivery is awaited before the batch is committed.

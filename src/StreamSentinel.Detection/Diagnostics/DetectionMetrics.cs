@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using StreamSentinel.Contracts;
+using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Detection.Diagnostics;
 
@@ -19,6 +21,20 @@ public sealed class DetectionMetrics
     private readonly Histogram<double> _redis;
     private readonly Histogram<double> _score;
     private readonly Histogram<int> _batchSize;
+    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
+
+    /// <summary>What these instruments mean in the worker's performance snapshots.</summary>
+    public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
+    {
+        ["messaging.client.consumed.messages"] = SnapshotField.MessagesIn,
+        ["stream_sentinel.detection.results"] = SnapshotField.MessagesOut,
+        ["stream_sentinel.detection.batch.size"] = SnapshotField.BatchSize,
+        ["db.client.operation.duration"] = SnapshotField.FlushLatency,
+        ["stream_sentinel.detection.end_to_end.duration"] = SnapshotField.EndToEndLatency,
+        ["stream_sentinel.detection.retries"] = SnapshotField.Errors,
+        ["stream_sentinel.detection.dead_letters"] = SnapshotField.DeadLettered,
+        ["messaging.kafka.consumer.lag"] = SnapshotField.ConsumerLag,
+    });
 
     public DetectionMetrics(IMeterFactory meterFactory)
     {
@@ -41,6 +57,11 @@ public sealed class DetectionMetrics
         _batchSize = meter.CreateHistogram<int>(
             "stream_sentinel.detection.batch.size", "{message}", "Transactions per batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 1000, 5000] });
+        meter.CreateObservableGauge(
+            "messaging.kafka.consumer.lag",
+            () => _lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("messaging.destination.name", p.Key.Topic), new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key.Partition))),
+            "{message}",
+            "Messages behind the end of each assigned partition, after the last commit.");
     }
 
     public void Consumed(int count) => _consumed.Add(count);
@@ -65,4 +86,8 @@ public sealed class DetectionMetrics
     public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Retried(string error) => _retries.Add(1, new KeyValuePair<string, object?>("error.type", error));
+
+    public void Lag(string topic, int partition, long lag) => _lag[(topic, partition)] = lag;
+
+    public void Unassigned(string topic, int partition) => _lag.TryRemove((topic, partition), out _);
 }

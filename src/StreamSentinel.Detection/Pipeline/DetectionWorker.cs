@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,7 @@ using StreamSentinel.Detection.Diagnostics;
 using StreamSentinel.Detection.Options;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Redis.UserState;
 
@@ -33,6 +35,7 @@ public sealed class DetectionWorker(
     IProducer<byte[]?, byte[]?> producer,
     DeadLetterPublisher deadLetters,
     DetectionMetrics metrics,
+    IOperationalEvents events,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<DetectionWorker> logger) : BackgroundService
@@ -52,6 +55,11 @@ public sealed class DetectionWorker(
     {
         using var consumer = BuildConsumer();
         Log.Starting(logger, _options.Instance, _options.ConsumerGroup, Topics.Transactions, detector.ModelName, detector.ModelVersion);
+        events.Audit(AuditActions.ModelLoaded, "model", detector.ModelName, new JsonObject
+        {
+            ["version"] = detector.ModelVersion,
+            ["path"] = _options.ModelPath,
+        });
         consumer.Subscribe(Topics.Transactions);
         try
         {
@@ -266,6 +274,8 @@ public sealed class DetectionWorker(
                         metrics.DeadLettered(letter.Reason);
                         Log.DeadLettered(logger, letter.Original.Topic, letter.Original.Partition.Value, letter.Original.Offset.Value, letter.Reason, letter.Detail);
                     }
+
+                    events.DeadLettered(letters.Select(i => batch.Refused[i]!));
                 }
             }
         }
@@ -286,6 +296,15 @@ public sealed class DetectionWorker(
         catch (KafkaException e) when (!e.Error.IsFatal)
         {
             Log.CommitFailed(logger, e.Error.Reason);
+        }
+
+        foreach (var partition in offsets)
+        {
+            var watermarks = consumer.GetWatermarkOffsets(partition.TopicPartition);
+            if (watermarks.High != Offset.Unset)
+            {
+                metrics.Lag(partition.Topic, partition.Partition.Value, Math.Max(0, watermarks.High.Value - partition.Offset.Value));
+            }
         }
     }
 
@@ -329,7 +348,11 @@ public sealed class DetectionWorker(
             MessageMaxBytes = Math.Max(_options.MaxMessageBytes * 4, 1_000_000),
         };
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetPartitionsAssignedHandler((_, partitions) => Log.Assigned(logger, Describe(partitions)))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                Log.Assigned(logger, Describe(partitions));
+                events.PartitionsChanged(AuditActions.PartitionsAssigned, _options.ConsumerGroup, _options.Instance, partitions);
+            })
             .SetPartitionsRevokedHandler((_, partitions) => Revoke([.. partitions.Select(p => p.TopicPartition)]))
             .SetPartitionsLostHandler((_, partitions) => Revoke([.. partitions.Select(p => p.TopicPartition)]))
             .SetErrorHandler((_, error) =>
@@ -354,9 +377,14 @@ public sealed class DetectionWorker(
             _held = kept.Messages.Count > 0 ? kept : null;
         }
 
+        foreach (var partition in partitions)
+        {
+            metrics.Unassigned(partition.Topic, partition.Partition.Value);
+        }
+
         Log.Revoked(logger, Describe(partitions), dropped);
+        events.PartitionsChanged(AuditActions.PartitionsRevoked, _options.ConsumerGroup, _options.Instance, partitions, dropped);
     }
 
-    private static string Describe(IEnumerable<TopicPartition> partitions) =>
-        string.Join(", ", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key}[{string.Join(',', g.Select(p => p.Partition.Value).Order())}]"));
+    private static string Describe(IEnumerable<TopicPartition> partitions) => OperationalEventsExtensions.Describe(partitions);
 }

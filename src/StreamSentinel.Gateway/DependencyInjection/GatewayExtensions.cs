@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Gateway.Authentication;
 using StreamSentinel.Gateway.Diagnostics;
@@ -14,6 +15,7 @@ using StreamSentinel.Gateway.Options;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Health;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 
 namespace StreamSentinel.Gateway.DependencyInjection;
@@ -32,6 +34,14 @@ public static class GatewayExtensions
         builder.Services.AddAuthorization();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
+        // Before the producer: the host stops services in reverse order, and the operational streams must stop last.
+        builder.AddOperationalStreams(
+            WorkerKinds.Gateway,
+            services => services.GetRequiredService<IOptions<GatewayOptions>>().Value.Instance,
+            GatewayMetrics.Profile,
+            services => OperationalConfiguration.Of(
+                [(GatewayOptions.SectionName, services.GetRequiredService<IOptions<GatewayOptions>>().Value)],
+                omit: "tokens"));
         builder.Services.AddSingleton(services => ContractReaders.Intake(services.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxItemBytes));
         builder.Services.AddSingleton<IntakeBuffer>();
         builder.Services.AddSingleton<GatewayMetrics>();

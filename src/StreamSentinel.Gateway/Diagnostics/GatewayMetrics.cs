@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using StreamSentinel.Gateway.Intake;
+using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Gateway.Diagnostics;
 
@@ -13,6 +14,16 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _throttled;
     private readonly Counter<long> _retries;
     private readonly Histogram<double> _produce;
+    private readonly Counter<long> _produced;
+
+    /// <summary>What these instruments mean in the gateway's performance snapshots (it has no batches, lag or dead letters).</summary>
+    public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
+    {
+        ["stream_sentinel.gateway.accepted"] = SnapshotField.MessagesIn,
+        ["stream_sentinel.gateway.produced"] = SnapshotField.MessagesOut,
+        ["stream_sentinel.gateway.produce.duration"] = SnapshotField.FlushLatency,
+        ["stream_sentinel.gateway.produce.retries"] = SnapshotField.Errors,
+    });
 
     public GatewayMetrics(IMeterFactory meterFactory, IntakeBuffer queue)
     {
@@ -22,6 +33,7 @@ public sealed class GatewayMetrics
         _accepted = meter.CreateCounter<long>("stream_sentinel.gateway.accepted", "{transaction}", "Transactions accepted into the queue.");
         _rejected = meter.CreateCounter<long>("stream_sentinel.gateway.rejected", "{transaction}", "Transactions refused as invalid, per reason.");
         _throttled = meter.CreateCounter<long>("stream_sentinel.gateway.throttled", "{transaction}", "Transactions refused because the queue was full (429).");
+        _produced = meter.CreateCounter<long>("stream_sentinel.gateway.produced", "{transaction}", "Transactions Kafka acknowledged.");
         _retries = meter.CreateCounter<long>("stream_sentinel.gateway.produce.retries", "{attempt}", "Deliveries that failed and are tried again.");
         _produce = meter.CreateHistogram<double>(
             "stream_sentinel.gateway.produce.duration", "s", "From handing a transaction to the producer to Kafka's acknowledgement.",
@@ -37,5 +49,9 @@ public sealed class GatewayMetrics
 
     public void ProduceRetried(string error) => _retries.Add(1, new KeyValuePair<string, object?>("error.type", error));
 
-    public void Produced(TimeSpan duration) => _produce.Record(duration.TotalSeconds);
+    public void Produced(TimeSpan duration)
+    {
+        _produced.Add(1);
+        _produce.Record(duration.TotalSeconds);
+    }
 }

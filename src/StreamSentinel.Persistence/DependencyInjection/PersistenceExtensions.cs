@@ -5,11 +5,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StreamSentinel.ClickHouse.DependencyInjection;
 using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Health;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Health;
@@ -28,8 +30,20 @@ public static class PersistenceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddPersistenceCore();
+        // Before the workers: the host stops services in reverse order, and the operational streams must stop last.
+        builder.AddOperationalStreams(
+            WorkerKinds.Persistence,
+            services => services.GetRequiredService<IOptions<PersistenceOptions>>().Value.Instance,
+            PersistenceMetrics.Profile,
+            services => OperationalConfiguration.Of(
+            [
+                (PersistenceOptions.SectionName, services.GetRequiredService<IOptions<PersistenceOptions>>().Value),
+                (RoutingOptions.SectionName, services.GetRequiredService<IOptions<RoutingOptions>>().Value),
+            ]));
         builder.Services.AddSingleton<AlertWriter>();
+        builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<ResultWriter>();
+        builder.Services.AddSingleton<PerformanceWriter>();
         builder.Services.AddSingleton<PersistenceMetrics>();
         builder.Services.AddSingleton<BatchWriter>();
         // One producer per process, for dead letters. Every publish is awaited before the batch is committed, so nothing
@@ -44,7 +58,10 @@ public static class PersistenceExtensions
             MessageTimeoutMs = 60_000,
         }).SetLogHandler((_, _) => { }).Build());
         builder.Services.AddSingleton<DeadLetterPublisher>();
-        builder.Services.AddHostedService<PersistenceWorker>();
+        builder.Services.AddSingleton<IBatchStore<PendingBatch>, ResultStore>();
+        builder.Services.AddSingleton<IBatchStore<OperationalBatch>, OperationalStore>();
+        builder.Services.AddHostedService<PersistenceWorker<PendingBatch>>();
+        builder.Services.AddHostedService<PersistenceWorker<OperationalBatch>>();
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(
                 "kafka",

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Persistence.Diagnostics;
 
@@ -11,6 +12,8 @@ public sealed class PersistenceMetrics
 
     private readonly Counter<long> _consumed;
     private readonly Counter<long> _batches;
+    private readonly Counter<long> _committed;
+    private readonly Histogram<double> _endToEnd;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _flushDuration;
     private readonly Counter<long> _rows;
@@ -21,12 +24,29 @@ public sealed class PersistenceMetrics
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
     private int _paused;
 
+    /// <summary>What these instruments mean in the worker's performance snapshots.</summary>
+    public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
+    {
+        ["messaging.client.consumed.messages"] = SnapshotField.MessagesIn,
+        ["stream_sentinel.persistence.committed"] = SnapshotField.MessagesOut,
+        ["stream_sentinel.persistence.batch.size"] = SnapshotField.BatchSize,
+        ["stream_sentinel.persistence.flush.duration"] = SnapshotField.FlushLatency,
+        ["stream_sentinel.persistence.end_to_end.duration"] = SnapshotField.EndToEndLatency,
+        ["stream_sentinel.persistence.retries"] = SnapshotField.Errors,
+        ["stream_sentinel.persistence.dead_letters"] = SnapshotField.DeadLettered,
+        ["messaging.kafka.consumer.lag"] = SnapshotField.ConsumerLag,
+    });
+
     public PersistenceMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
         _consumed = meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}", "Results read from Kafka.");
         _batches = meter.CreateCounter<long>("stream_sentinel.persistence.batches", "{batch}", "Batches written to both stores and committed.");
+        _committed = meter.CreateCounter<long>("stream_sentinel.persistence.committed", "{message}", "Messages stored (or dead-lettered) and committed.");
+        _endToEnd = meter.CreateHistogram<double>(
+            "stream_sentinel.persistence.end_to_end.duration", "s", "From a transaction's intake to its result being in every store.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
         _batchSize = meter.CreateHistogram<int>(
             "stream_sentinel.persistence.batch.size", "{message}", "Messages per committed batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000, 50000] });
@@ -59,6 +79,7 @@ public sealed class PersistenceMetrics
     public void Committed(int messages)
     {
         _batches.Add(1);
+        _committed.Add(messages);
         _batchSize.Record(messages);
     }
 
@@ -68,6 +89,9 @@ public sealed class PersistenceMetrics
         _flushDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
         _rows.Add(rows, tags);
     }
+
+    /// <summary>A result is in every store: <paramref name="intake"/> is when its transaction entered the pipeline.</summary>
+    public void Stored(DateTimeOffset intake, DateTimeOffset now) => _endToEnd.Record(Math.Max(0, (now - intake).TotalSeconds));
 
     public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -11,6 +11,10 @@ public sealed class PersistenceOptions
     [Required]
     public string ConsumerGroup { get; set; } = "stream-sentinel-persistence";
 
+    /// <summary>The group that stores the operational streams (audit events, performance snapshots); every instance joins it too.</summary>
+    [Required]
+    public string OperationalConsumerGroup { get; set; } = "stream-sentinel-persistence-operational";
+
     /// <summary>This instance's name, in logs, audit entries and dead-letter headers.</summary>
     [Required]
     public string Instance { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";

@@ -76,6 +76,13 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         // own progress, so a retry redoes only the tables that failed.
         var pending = ResultTable.All.Where(t => !batch.TablesWritten.Contains(t)).ToList();
         await Task.WhenAll(pending.Select(table => WriteTableAsync(batch, table, spans, cancellationToken)));
+
+        var now = DateTimeOffset.UtcNow;
+        foreach (var result in batch.Results)
+        {
+            // Detection measured its latency from the transaction's intake: step back by it to find that moment.
+            metrics.Stored(result.Result.DetectedAt.AddMilliseconds(-result.Result.DetectionLatencyMs), now);
+        }
     }
 
     private async Task WriteTableAsync(PendingBatch batch, ResultTable table, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)

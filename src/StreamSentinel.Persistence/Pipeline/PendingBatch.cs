@@ -9,7 +9,7 @@ namespace StreamSentinel.Persistence.Pipeline;
 /// A batch between consumption and commit. It remembers how far its writes got, so that a retry after a failure
 /// (or after a pause for a database outage) redoes only what is not yet stored.
 /// </summary>
-public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> messages)
+public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> messages) : IHeldBatch
 {
     public IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> Messages { get; } = messages;
 
@@ -46,12 +46,6 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
     /// equality would hash each whole result (transaction, features, explanation) on every lookup.
     /// </summary>
     public static HashSet<PersistableResult> StoredSet(IEnumerable<PersistableResult> results) => new(results, ReferenceEqualityComparer.Instance);
-
-    /// <summary>The offset to commit for each partition: one past the last message of the batch.</summary>
-    public IReadOnlyList<TopicPartitionOffset> CommitOffsets() =>
-        [.. Messages
-            .GroupBy(m => m.TopicPartition)
-            .Select(g => new TopicPartitionOffset(g.Key, g.Max(m => m.Offset.Value) + 1))];
 
     /// <summary>Drops the messages of partitions this worker no longer owns; their new owner will read them again.</summary>
     public PendingBatch Without(IReadOnlyCollection<TopicPartition> revoked)

@@ -3,11 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
-using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Persistence;
-using StreamSentinel.Domain.Routing;
-using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
@@ -15,30 +12,31 @@ using StreamSentinel.Persistence.Options;
 namespace StreamSentinel.Persistence.Pipeline;
 
 /// <summary>
-/// One member of the persistence consumer group. Collects results into batches (by size and by time), writes each
-/// batch to both stores, dead-letters what it cannot store, and only then commits the batch's offsets. A failed
-/// write pauses the partitions and holds the batch (memory stays bounded by one batch) until the databases answer.
+/// One member of a persistence consumer group, for one stream (<see cref="IBatchStore{TBatch}"/>: the results, or the
+/// operational streams). Collects messages into batches (by size and by time), writes each batch to its stores,
+/// dead-letters what they cannot take, and only then commits the batch's offsets. A failed write pauses the
+/// partitions and holds the batch (memory stays bounded by one batch) until the databases answer.
 /// </summary>
 /// <remarks>
 /// Everything touching the consumer runs on one thread: Kafka's rebalance callbacks run inside Consume, between
 /// batches or while a held batch waits, never in the middle of a write.
 /// </remarks>
-public sealed class PersistenceWorker(
+public sealed class PersistenceWorker<TBatch>(
     IOptions<KafkaOptions> kafkaOptions,
     IOptions<PersistenceOptions> options,
-    SeverityRouter router,
-    BatchWriter writer,
+    IBatchStore<TBatch> store,
     DeadLetterPublisher deadLetters,
     PersistenceMetrics metrics,
+    IOperationalEvents events,
     IHostApplicationLifetime lifetime,
-    ILogger<PersistenceWorker> logger) : BackgroundService
+    ILogger<PersistenceWorker<TBatch>> logger) : BackgroundService
+    where TBatch : class, IHeldBatch
 {
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(100);
 
     private readonly PersistenceOptions _options = options.Value;
-    private readonly MessageReader<DetectionResult> _reader = ContractReaders.DetectionResults(options.Value.MaxMessageBytes);
     private List<ConsumeResult<byte[]?, byte[]?>> _collecting = [];
-    private PendingBatch? _pending;
+    private TBatch? _pending;
     // True while this worker has paused partitions; whatever ends the held batch (success or a revoke) resumes them.
     private bool _pausedByUs;
 
@@ -49,8 +47,8 @@ public sealed class PersistenceWorker(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         using var consumer = BuildConsumer();
-        Log.Starting(logger, _options.Instance, _options.ConsumerGroup, Topics.DetectionResults);
-        consumer.Subscribe(Topics.DetectionResults);
+        Log.Starting(logger, _options.Instance, store.ConsumerGroup, string.Join(", ", store.Topics));
+        consumer.Subscribe(store.Topics);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -65,8 +63,8 @@ public sealed class PersistenceWorker(
                         continue;
                     }
 
-                    _pending = Parse(messages);
-                    // The pending batch owns the list now; a revoke filters it through PendingBatch.Without.
+                    _pending = store.Parse(messages);
+                    // The pending batch owns the list now; a revoke filters it through the store's Without.
                     _collecting = [];
                 }
 
@@ -139,26 +137,6 @@ public sealed class PersistenceWorker(
         }
     }
 
-    private PendingBatch Parse(List<ConsumeResult<byte[]?, byte[]?>> messages)
-    {
-        var batch = new PendingBatch(messages);
-        foreach (var message in messages)
-        {
-            if (_reader.TryRead(message.Message.Value, out var result, out var error))
-            {
-                var source = new KafkaCoordinates(message.Topic, message.Partition.Value, message.Offset.Value);
-                var mayRepeat = message.Message.Headers?.TryGetLastBytes(MessageHeaders.MayRepeat, out _) == true;
-                batch.Results.Add(new PersistableResult(result, source, router.IsAlert(result.Severity), mayRepeat));
-            }
-            else
-            {
-                batch.DeadLetters.Add(new DeadLetter(message, error.Code, error.Detail));
-            }
-        }
-
-        return batch;
-    }
-
     /// <summary>Writes, dead-letters and commits the held batch; on failure keeps it, pauses, and waits before the next try.</summary>
     private async Task<bool> TryFlushAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stoppingToken)
     {
@@ -166,7 +144,7 @@ public sealed class PersistenceWorker(
         try
         {
             // Writes are never cancelled half-way by SIGTERM: a started batch is finished, then committed.
-            await writer.WriteAsync(batch, CancellationToken.None);
+            await store.WriteAsync(batch, CancellationToken.None);
             if (!batch.DeadLettersPublished && batch.DeadLetters.Count > 0)
             {
                 await deadLetters.PublishAsync(batch.DeadLetters, _options.Instance, CancellationToken.None);
@@ -176,6 +154,8 @@ public sealed class PersistenceWorker(
                     metrics.DeadLettered(letter.Reason);
                     Log.DeadLettered(logger, letter.Original.Topic, letter.Original.Partition.Value, letter.Original.Offset.Value, letter.Reason, letter.Detail);
                 }
+
+                events.DeadLettered(batch.DeadLetters);
             }
 
             Commit(consumer, batch);
@@ -245,9 +225,10 @@ public sealed class PersistenceWorker(
         }
     }
 
-    private void Commit(IConsumer<byte[]?, byte[]?> consumer, PendingBatch batch)
+    private void Commit(IConsumer<byte[]?, byte[]?> consumer, TBatch batch)
     {
-        var offsets = batch.CommitOffsets();
+        IReadOnlyList<TopicPartitionOffset> offsets =
+            [.. batch.Messages.GroupBy(m => m.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(m => m.Offset.Value) + 1))];
         if (offsets.Count > 0)
         {
             try
@@ -277,8 +258,8 @@ public sealed class PersistenceWorker(
         var config = new ConsumerConfig
         {
             BootstrapServers = kafkaOptions.Value.BootstrapServers,
-            ClientId = $"{kafkaOptions.Value.ClientIdPrefix}-persistence-{_options.Instance}",
-            GroupId = _options.ConsumerGroup,
+            ClientId = $"{kafkaOptions.Value.ClientIdPrefix}-persistence-{store.Name}-{_options.Instance}",
+            GroupId = store.ConsumerGroup,
             // KIP-848 groups: incremental assignment, no stop-the-world rebalance when a worker joins or leaves.
             GroupProtocol = GroupProtocol.Consumer,
             EnableAutoCommit = false,
@@ -291,8 +272,9 @@ public sealed class PersistenceWorker(
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
-                writer.Assigned(partitions.Select(p => (p.Topic, p.Partition.Value)));
+                store.Assigned(partitions);
                 Log.Assigned(logger, Describe(partitions));
+                events.PartitionsChanged(AuditActions.PartitionsAssigned, store.ConsumerGroup, _options.Instance, partitions);
             })
             .SetPartitionsRevokedHandler((_, partitions) => Revoke([.. partitions.Select(p => p.TopicPartition)]))
             .SetPartitionsLostHandler((_, partitions) => Revoke([.. partitions.Select(p => p.TopicPartition)]))
@@ -312,20 +294,20 @@ public sealed class PersistenceWorker(
         var dropped = _collecting.RemoveAll(m => partitions.Contains(m.TopicPartition));
         if (_pending is not null)
         {
-            var kept = _pending.Without(partitions);
+            var kept = store.Without(_pending, partitions);
             dropped += _pending.Messages.Count - kept.Messages.Count;
             _pending = kept.Messages.Count > 0 ? kept : null;
         }
 
-        writer.Revoked(partitions.Select(p => (p.Topic, p.Partition.Value)));
+        store.Revoked(partitions);
         foreach (var partition in partitions)
         {
             metrics.Unassigned(partition.Topic, partition.Partition.Value);
         }
 
         Log.Revoked(logger, Describe(partitions), dropped);
+        events.PartitionsChanged(AuditActions.PartitionsRevoked, store.ConsumerGroup, _options.Instance, partitions, dropped);
     }
 
-    private static string Describe(IEnumerable<TopicPartition> partitions) =>
-        string.Join(", ", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key}[{string.Join(',', g.Select(p => p.Partition.Value).Order())}]"));
+    private static string Describe(IEnumerable<TopicPartition> partitions) => OperationalEventsExtensions.Describe(partitions);
 }

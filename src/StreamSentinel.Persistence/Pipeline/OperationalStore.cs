@@ -1,0 +1,157 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Contracts;
+using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Persistence.Diagnostics;
+using StreamSentinel.Persistence.Options;
+using StreamSentinel.PostgreSql.Persistence;
+
+namespace StreamSentinel.Persistence.Pipeline;
+
+/// <summary>A batch of the operational streams: audit events and performance snapshots, and how far their writes got.</summary>
+public sealed class OperationalBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> messages) : IHeldBatch
+{
+    public IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> Messages { get; } = messages;
+
+    public List<(AuditEvent Event, ConsumeResult<byte[]?, byte[]?> Message)> Audits { get; } = [];
+
+    public List<(PerformanceSnapshot Snapshot, KafkaCoordinates Source)> Snapshots { get; } = [];
+
+    public List<DeadLetter> DeadLetters { get; } = [];
+
+    public bool AuditsWritten { get; set; }
+
+    public bool SnapshotsWritten { get; set; }
+
+    public bool DeadLettersPublished { get; set; }
+
+    public int Attempts { get; set; }
+}
+
+/// <summary>
+/// The fleet's operational streams: <c>audit-events</c> into PostgreSQL <c>system_audit_log</c> and
+/// <c>performance-metrics</c> into ClickHouse <c>performance_metrics</c>. Each event and snapshot carries its own id;
+/// PostgreSQL skips ids it holds (ON CONFLICT), and ClickHouse is asked which ids it holds before every insert, so a
+/// batch read again stores nothing twice.
+/// </summary>
+public sealed class OperationalStore(
+    IOptions<PersistenceOptions> options, AuditWriter audits, PerformanceWriter snapshots, PersistenceMetrics metrics) : IBatchStore<OperationalBatch>
+{
+    private readonly MessageReader<AuditEvent> _auditReader = ContractReaders.AuditEvents(options.Value.MaxMessageBytes);
+    private readonly MessageReader<PerformanceSnapshot> _snapshotReader = ContractReaders.PerformanceSnapshots(options.Value.MaxMessageBytes);
+
+    public string Name => "operational";
+
+    public IReadOnlyList<string> Topics { get; } = [StreamSentinel.Kafka.Topics.AuditEvents, StreamSentinel.Kafka.Topics.PerformanceMetrics];
+
+    public string ConsumerGroup => options.Value.OperationalConsumerGroup;
+
+    public OperationalBatch Parse(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> messages)
+    {
+        var batch = new OperationalBatch(messages);
+        foreach (var message in messages)
+        {
+            MessageError? error;
+            if (message.Topic == StreamSentinel.Kafka.Topics.AuditEvents)
+            {
+                if (_auditReader.TryRead(message.Message.Value, out var audit, out error))
+                {
+                    batch.Audits.Add((audit, message));
+                    continue;
+                }
+            }
+            else if (_snapshotReader.TryRead(message.Message.Value, out var snapshot, out error))
+            {
+                batch.Snapshots.Add((snapshot, new KafkaCoordinates(message.Topic, message.Partition.Value, message.Offset.Value)));
+                continue;
+            }
+
+            batch.DeadLetters.Add(new DeadLetter(message, error.Code, error.Detail));
+        }
+
+        return batch;
+    }
+
+    public async Task WriteAsync(OperationalBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!batch.AuditsWritten)
+        {
+            var started = PersistenceMetrics.Now();
+            var inserted = await WriteAuditsAsync(batch, cancellationToken);
+            metrics.Flushed("postgres", "system_audit_log", inserted, started);
+            batch.AuditsWritten = true;
+        }
+
+        if (!batch.SnapshotsWritten)
+        {
+            var started = PersistenceMetrics.Now();
+            // Asked on every attempt: an insert that failed on the way back may have been stored.
+            var stored = await snapshots.StoredAsync([.. batch.Snapshots.Select(s => s.Snapshot)], cancellationToken);
+            var rows = batch.Snapshots.Where(s => stored.Add(s.Snapshot.SnapshotId)).ToList();
+            metrics.RecoveredRows(PerformanceWriter.Table, batch.Snapshots.Count - rows.Count);
+            await snapshots.InsertAsync(rows, cancellationToken);
+            metrics.Flushed("clickhouse", PerformanceWriter.Table, rows.Count, started);
+            batch.SnapshotsWritten = true;
+        }
+    }
+
+    private async Task<int> WriteAuditsAsync(OperationalBatch batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await audits.WriteAsync([.. batch.Audits.Select(a => a.Event)], cancellationToken);
+        }
+        catch (PostgresException e) when (IsRejectedData(e))
+        {
+            // One event the database refuses must not hold back the rest: audit batches are small, so try each alone.
+            var inserted = 0;
+            foreach (var (audit, message) in batch.Audits.ToList())
+            {
+                try
+                {
+                    inserted += await audits.WriteAsync([audit], cancellationToken);
+                }
+                catch (PostgresException refused) when (IsRejectedData(refused))
+                {
+                    batch.Audits.Remove((audit, message));
+                    batch.DeadLetters.Add(new DeadLetter(message, "rejected_by_postgres", $"{refused.SqlState}: {refused.MessageText}"));
+                }
+            }
+
+            return inserted;
+        }
+    }
+
+    public OperationalBatch Without(OperationalBatch batch, IReadOnlyCollection<TopicPartition> revoked)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var kept = new OperationalBatch([.. batch.Messages.Where(m => !revoked.Contains(m.TopicPartition))])
+        {
+            AuditsWritten = batch.AuditsWritten,
+            SnapshotsWritten = batch.SnapshotsWritten,
+            DeadLettersPublished = batch.DeadLettersPublished,
+            Attempts = batch.Attempts,
+        };
+        kept.Audits.AddRange(batch.Audits.Where(a => !revoked.Contains(a.Message.TopicPartition)));
+        kept.Snapshots.AddRange(batch.Snapshots.Where(s => !revoked.Contains(new TopicPartition(s.Source.Topic, s.Source.Partition))));
+        kept.DeadLetters.AddRange(batch.DeadLetters.Where(d => !revoked.Contains(d.Original.TopicPartition)));
+        return kept;
+    }
+
+    // Nothing to track per partition: every id is checked on every write.
+    public void Assigned(IReadOnlyCollection<TopicPartition> partitions)
+    {
+    }
+
+    public void Revoked(IReadOnlyCollection<TopicPartition> partitions)
+    {
+    }
+
+    // Class 22 (data exception) and 23 (integrity constraint violation): the row, not the server, is the problem.
+    private static bool IsRejectedData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
+}
