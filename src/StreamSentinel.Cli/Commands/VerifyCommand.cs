@@ -18,7 +18,8 @@ internal static class VerifyCommand
         var command = new Command(
             "verify",
             "Compare fraud-detection-results (up to the persistence group's committed offsets) with PostgreSQL alerts, each ClickHouse "
-            + "table and view, and the dead-letter topic: lost, duplicated, misrouted per store. Exit code 4 if any is not zero.");
+            + "table and view, and the dead-letter topic, and the operational streams (audit-events, performance-metrics) with "
+            + "system_audit_log, performance_metrics and its hourly view: lost, duplicated, misrouted per store. Exit code 4 if any is not zero.");
         command.SetAction((_, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddPersistenceCore(), async services =>
         {
             var report = await services.GetRequiredService<IntegrityVerifier>().VerifyAsync(cancellationToken);

@@ -47,7 +47,8 @@ public sealed class IntegrityVerifier(
         });
 
         // A valid result a database refused was dead-lettered instead of stored: it counts as poison, not as lost.
-        var deadLetters = ReadDeadLetterCounts();
+        var allDeadLetters = ReadDeadLetterCounts();
+        var deadLetters = allDeadLetters.Where(d => d.Key.Topic == Topics.DetectionResults).ToDictionary(d => (d.Key.Partition, d.Key.Offset), d => d.Value);
         foreach (var key in expected.Keys.Where(deadLetters.ContainsKey).ToList())
         {
             expected.Remove(key);
@@ -74,7 +75,8 @@ public sealed class IntegrityVerifier(
 
         checks.AddRange(await CheckViewsAsync(cancellationToken));
         checks.Add(await CheckAlertsAsync(expected.Values, cancellationToken));
-        checks.Add(CheckDeadLetters(poison, deadLetters));
+        checks.Add(CheckDeadLetters(Topics.DetectionResults, poison, deadLetters));
+        checks.AddRange(await CheckOperationalAsync(allDeadLetters, cancellationToken));
         return new IntegrityReport(messages, expected.Count, poison.Count, uncommitted, truncated, checks) { Repeats = repeats.Count };
     }
 
@@ -192,29 +194,116 @@ public sealed class IntegrityVerifier(
             $"audit entries doubled: {doubledAudit}; user_accounts total minus alerts: {accountsSurplus}");
     }
 
-    private static StoreCheck CheckDeadLetters(HashSet<(int Partition, long Offset)> poison, Dictionary<(int, long), int> counts)
+    /// <summary>
+    /// The operational streams, committed by the operational group: each audit event once in system_audit_log and each
+    /// snapshot once in performance_metrics (matched by their own ids), the hourly view equal to its source, and each
+    /// poison message of either topic in the dead-letter topic.
+    /// </summary>
+    private async Task<IReadOnlyList<StoreCheck>> CheckOperationalAsync(Dictionary<(string Topic, int Partition, long Offset), int> deadLetters, CancellationToken cancellationToken)
+    {
+        var group = options.Value.OperationalConsumerGroup;
+        var auditReader = ContractReaders.AuditEvents(options.Value.MaxMessageBytes);
+        var snapshotReader = ContractReaders.PerformanceSnapshots(options.Value.MaxMessageBytes);
+        var audits = new HashSet<Guid>();
+        var snapshots = new HashSet<Guid>();
+        var poison = new HashSet<(string Topic, int Partition, long Offset)>();
+        ReadCommitted(Topics.AuditEvents, group, message =>
+        {
+            if (deadLetters.ContainsKey((message.Topic, message.Partition.Value, message.Offset.Value))
+                || !auditReader.TryRead(message.Message.Value, out var audit, out _))
+            {
+                // Unreadable, or refused by PostgreSQL and dead-lettered: either way it belongs in the dead-letter topic.
+                poison.Add((message.Topic, message.Partition.Value, message.Offset.Value));
+            }
+            else
+            {
+                audits.Add(audit.EventId);
+            }
+        });
+        ReadCommitted(Topics.PerformanceMetrics, group, message =>
+        {
+            if (snapshotReader.TryRead(message.Message.Value, out var snapshot, out _))
+            {
+                snapshots.Add(snapshot.SnapshotId);
+            }
+            else
+            {
+                poison.Add((message.Topic, message.Partition.Value, message.Offset.Value));
+            }
+        });
+
+        var storedAudits = new Dictionary<Guid, long>();
+        await using (var command = postgres.CreateCommand("SELECT event_id, count(*) FROM system_audit_log WHERE event_id = ANY(@ids) GROUP BY event_id"))
+        {
+            command.Parameters.AddWithValue("ids", audits.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                storedAudits[reader.GetGuid(0)] = reader.GetInt64(1);
+            }
+        }
+
+        var storedSnapshots = new Dictionary<Guid, long>();
+        foreach (var row in await clickHouse.QueryTsvAsync("SELECT snapshot_id, count() FROM performance_metrics GROUP BY snapshot_id", cancellationToken))
+        {
+            storedSnapshots[Guid.Parse(row[0])] = long.Parse(row[1], CultureInfo.InvariantCulture);
+        }
+
+        var source = (await clickHouse.QueryTsvAsync("SELECT count(), sum(messages_in), sum(messages_out) FROM performance_metrics", cancellationToken))[0];
+        var view = (await clickHouse.QueryTsvAsync(
+            "SELECT countMerge(snapshots), sumMerge(messages_in), sumMerge(messages_out) FROM performance_metrics_hourly", cancellationToken))[0];
+        var sourceRows = long.Parse(source[0], CultureInfo.InvariantCulture);
+        var viewRows = long.Parse(view[0], CultureInfo.InvariantCulture);
+        var operationalLetters = deadLetters
+            .Where(d => d.Key.Topic is Topics.AuditEvents or Topics.PerformanceMetrics)
+            .ToDictionary(d => d.Key, d => d.Value);
+        return
+        [
+            ById("postgres system_audit_log (audit-events)", audits, storedAudits),
+            ById("clickhouse performance_metrics", snapshots, storedSnapshots),
+            new StoreCheck(
+                "clickhouse view performance_metrics_hourly",
+                sourceRows,
+                viewRows,
+                Math.Max(0, sourceRows - viewRows),
+                Math.Max(0, viewRows - sourceRows),
+                source[1] != view[1] || source[2] != view[2] ? 1 : 0,
+                $"whole table: {sourceRows:N0} snapshots, {source[1]} in, {source[2]} out; view {viewRows:N0} snapshots, {view[1]} in, {view[2]} out"),
+            CheckDeadLetters("audit-events, performance-metrics", poison, operationalLetters),
+        ];
+    }
+
+    private static StoreCheck ById(string store, HashSet<Guid> expected, Dictionary<Guid, long> stored)
+    {
+        var found = expected.Count(stored.ContainsKey);
+        var duplicated = expected.Sum(id => Math.Max(0, stored.GetValueOrDefault(id) - 1));
+        return new StoreCheck(store, expected.Count, found, expected.Count - found, duplicated, 0);
+    }
+
+    private static StoreCheck CheckDeadLetters<TKey>(string topics, HashSet<TKey> poison, Dictionary<TKey, int> counts)
+        where TKey : notnull
     {
         // Dead letters are published at least once (a crash between their acknowledgement and the commit publishes
         // them again; Kafka transactions would prevent it, and the development broker cannot emulate them), so
         // extra copies are reported beside the check, not counted as a failure.
         var found = poison.Count(counts.ContainsKey);
         var copies = poison.Sum(p => Math.Max(0L, counts.GetValueOrDefault(p) - 1));
-        return new StoreCheck("kafka fraud-detection-dlq", poison.Count, found, poison.Count - found, 0, 0, $"extra copies of a dead letter (at least once): {copies}");
+        return new StoreCheck($"kafka fraud-detection-dlq ({topics})", poison.Count, found, poison.Count - found, 0, 0, $"extra copies of a dead letter (at least once): {copies}");
     }
 
-    /// <summary>How many dead letters each original message of the results topic has.</summary>
-    private Dictionary<(int, long), int> ReadDeadLetterCounts()
+    /// <summary>How many dead letters each original message has, by its topic, partition and offset.</summary>
+    private Dictionary<(string Topic, int Partition, long Offset), int> ReadDeadLetterCounts()
     {
-        var counts = new Dictionary<(int, long), int>();
+        var counts = new Dictionary<(string, int, long), int>();
         ReadAll(Topics.DeadLetters, message =>
         {
             var headers = message.Message.Headers;
-            if (Header(headers, DeadLetterPublisher.TopicHeader) != Topics.DetectionResults)
+            if (Header(headers, DeadLetterPublisher.TopicHeader) is not { } topic)
             {
                 return;
             }
 
-            var key = (int.Parse(Header(headers, DeadLetterPublisher.PartitionHeader)!, CultureInfo.InvariantCulture),
+            var key = (topic, int.Parse(Header(headers, DeadLetterPublisher.PartitionHeader)!, CultureInfo.InvariantCulture),
                 long.Parse(Header(headers, DeadLetterPublisher.OffsetHeader)!, CultureInfo.InvariantCulture));
             counts[key] = counts.GetValueOrDefault(key) + 1;
         });
