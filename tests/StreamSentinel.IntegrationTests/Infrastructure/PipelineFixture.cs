@@ -23,6 +23,8 @@ internal sealed class PipelineFixture : IAsyncDisposable
             ["SS_KAFKA"] = broker.BootstrapServers,
             // Detection state of this test alone, in the shared Redis.
             ["UserState__KeyPrefix"] = StatePrefix,
+            // Snapshots every second, so that a test of a few seconds sees the operational streams at work.
+            ["Operational__SnapshotIntervalSeconds"] = "1",
         };
     }
 
