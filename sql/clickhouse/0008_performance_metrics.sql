@@ -41,7 +41,8 @@ PARTITION BY toYYYYMM(interval_end)
 ORDER BY (worker_kind, worker_id, interval_end);
 
 -- Hourly, per worker: what SREs chart. Sums add up to the raw rows exactly; the worst latency percentile of the
--- hour is the max of the intervals' (percentiles cannot be summed), the typical one their average.
+-- hour is the max of the intervals' (percentiles cannot be summed), the typical one the average over the intervals
+-- that measured any (an idle interval has no latency, not a latency of zero).
 CREATE TABLE IF NOT EXISTS performance_metrics_hourly_agg
 (
     hour               DateTime,
@@ -56,7 +57,7 @@ CREATE TABLE IF NOT EXISTS performance_metrics_hourly_agg
     dead_lettered      AggregateFunction(sum, UInt64),
     dropped            AggregateFunction(sum, UInt64),
     flush_p99_ms_max   AggregateFunction(max, Float64),
-    e2e_p50_ms_avg     AggregateFunction(avg, Float64),
+    e2e_p50_ms_avg     AggregateFunction(avgIf, Float64, UInt8),
     e2e_p99_ms_max     AggregateFunction(max, Float64),
     consumer_lag_max   AggregateFunction(max, Int64)
 )
@@ -79,7 +80,7 @@ AS SELECT
     sumState(dead_lettered)                                       AS dead_lettered,
     sumState(dropped)                                             AS dropped,
     maxState(ifNull(flush_p99_ms, 0))                             AS flush_p99_ms_max,
-    avgState(ifNull(e2e_p50_ms, 0))                               AS e2e_p50_ms_avg,
+    avgIfState(ifNull(e2e_p50_ms, 0), e2e_count > 0)              AS e2e_p50_ms_avg,
     maxState(ifNull(e2e_p99_ms, 0))                               AS e2e_p99_ms_max,
     maxState(ifNull(consumer_lag, 0))                             AS consumer_lag_max
 FROM performance_metrics

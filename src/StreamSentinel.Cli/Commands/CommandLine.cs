@@ -18,6 +18,7 @@ internal static class CommandLine
             GenerateCommand.Create(),
             VerifyCommand.Create(),
             LagCommand.Create(),
+            PerformanceCommand.Create(),
             WatchCommand.Create(),
             BenchCommand.Create(),
             ChaosCommand.Create(),

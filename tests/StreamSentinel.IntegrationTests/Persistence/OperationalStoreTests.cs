@@ -69,11 +69,11 @@ public sealed class OperationalStoreTests
         // Per hour and worker, the view holds exactly what the rows add up to.
         var raw = await ClickHouseAsync(
             "SELECT toStartOfHour(interval_end) AS hour, worker_id, count(), sum(messages_in), sum(messages_out), sum(errors), sum(dead_lettered), "
-            + "sum(dropped), round(sum(interval_seconds), 3), max(ifNull(e2e_p99_ms, 0)), max(ifNull(consumer_lag, 0)) "
+            + "sum(dropped), round(sum(interval_seconds), 3), max(ifNull(e2e_p99_ms, 0)), round(avgIf(e2e_p50_ms, e2e_count > 0), 6), max(ifNull(consumer_lag, 0)) "
             + "FROM performance_metrics GROUP BY hour, worker_id ORDER BY hour, worker_id");
         var view = await ClickHouseAsync(
             "SELECT hour, worker_id, countMerge(snapshots), sumMerge(messages_in), sumMerge(messages_out), sumMerge(errors), sumMerge(dead_lettered), "
-            + "sumMerge(dropped), round(sumMerge(seconds), 3), maxMerge(e2e_p99_ms_max), maxMerge(consumer_lag_max) "
+            + "sumMerge(dropped), round(sumMerge(seconds), 3), maxMerge(e2e_p99_ms_max), round(avgIfMerge(e2e_p50_ms_avg), 6), maxMerge(consumer_lag_max) "
             + "FROM performance_metrics_hourly GROUP BY hour, worker_id ORDER BY hour, worker_id");
         Assert.That(raw.Split('\n'), Has.Length.EqualTo(2 * 4), "two hours, four workers");
         Assert.That(view, Is.EqualTo(raw));
