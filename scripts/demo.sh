@@ -60,6 +60,8 @@ step "fleet: one detection worker, two persistence workers (stream-sentinel run 
 # than replaying old ones against a history that already holds them.
 seed="${DEMO_SEED:-$(( $(date +%s) % 1000000 ))}"
 export UserState__KeyPrefix="ss-demo-$seed:"
+# Each worker publishes a performance snapshot every 5 s (default 10 s), so a run of a minute or two fills a table.
+export Operational__SnapshotIntervalSeconds=5
 scripts/stream-sentinel run detection --instance demo-detection --http-port 0 >artifacts/demo/detection.log 2>&1 &
 workers+=("$!")
 for i in 1 2; do
@@ -94,13 +96,13 @@ scripts/stream-sentinel verify || verify_status=$?
 step "detection quality: stream-sentinel evaluate (a fresh simulated run on a seed never used for training)"
 scripts/stream-sentinel evaluate --seed 1001 --count 50000
 
-step "what the workers did (from their logs)"
-printf '  demo-detection: %s dead-lettered; %s\n' "$(grep -c 'Dead-lettered' artifacts/demo/detection.log || true)" \
-  "$(grep -o 'Assigned .*\|Revoked [^;]*' artifacts/demo/detection.log | paste -sd ';' -)"
-for i in 1 2; do
-  printf '  demo-%s: %s dead-lettered; %s\n' "$i" "$(grep -c 'Dead-lettered' "artifacts/demo/persistence-$i.log" || true)" \
-    "$(grep -o 'Assigned .*\|Revoked [^;]*' "artifacts/demo/persistence-$i.log" | paste -sd ';' -)"
-done
+step "the fleet's own performance (stream-sentinel performance: the workers' snapshots, read back from ClickHouse)"
+scripts/stream-sentinel performance
+
+step "what the workers did: their audit events, stored in PostgreSQL system_audit_log"
+PGPASSWORD="$(cat .stack/postgres/password)" psql -h 127.0.0.1 -p "$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_POSTGRES")" \
+  -U stream_sentinel stream_sentinel -c \
+  "SELECT actor, action, entity_id, count(*) AS events, left(max(details->>'partitions'), 50) AS partitions FROM system_audit_log WHERE event_id IS NOT NULL AND actor LIKE '%/demo-%' AND occurred_at > now() - interval '1 hour' GROUP BY actor, action, entity_id ORDER BY actor, action, entity_id;"
 
 step "alerts by scenario: the simulator's ground truth (artifacts/demo/labels.csv) against fraud_alerts"
 PGPASSWORD="$(cat .stack/postgres/password)" psql -h 127.0.0.1 -p "$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_POSTGRES")" \

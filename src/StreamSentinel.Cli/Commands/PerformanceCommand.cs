@@ -68,15 +68,17 @@ internal static class PerformanceCommand
             return;
         }
 
+        // The snapshot count stays in the CSV: the table keeps to a terminal's width.
+        var shown = Enumerable.Range(0, Headings.Length).Where(i => Headings[i] != "snapshots").ToList();
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var (heading, i) in Headings.Select((h, i) => (h, i)))
+        foreach (var i in shown)
         {
-            table.AddColumn(heading, c => c.Alignment = i < 2 ? Justify.Left : Justify.Right);
+            table.AddColumn(Headings[i], c => c.Alignment = i < 2 ? Justify.Left : Justify.Right);
         }
 
         foreach (var row in rows)
         {
-            table.AddRow([.. row.Select((value, i) => Markup.Escape(i < 2 ? value : Number(value)))]);
+            table.AddRow([.. shown.Select(i => Markup.Escape(i < 2 ? row[i] : Number(row[i])))]);
         }
 
         table.Caption("latencies in ms: worst p99 and typical p50 of the snapshot intervals; out/s averaged over the seconds reported");
