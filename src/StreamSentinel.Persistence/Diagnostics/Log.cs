@@ -17,11 +17,11 @@ internal static partial class Log
     [LoggerMessage(4003, LogLevel.Warning, "Writing a batch of {Messages} failed (attempt {Attempt}); retrying in {DelayMs} ms")]
     public static partial void WriteFailed(ILogger logger, int messages, int attempt, int delayMs, Exception exception);
 
-    [LoggerMessage(4004, LogLevel.Error, "Writes keep failing; partitions paused and the batch of {Messages} held until the databases answer")]
-    public static partial void Paused(ILogger logger, int messages);
+    [LoggerMessage(4004, LogLevel.Error, "Writes of {Stream} keep failing; partitions paused and the batch of {Messages} held until the databases answer")]
+    public static partial void Paused(ILogger logger, string stream, int messages);
 
-    [LoggerMessage(4005, LogLevel.Information, "Databases answer again; partitions resumed")]
-    public static partial void Resumed(ILogger logger);
+    [LoggerMessage(4005, LogLevel.Information, "Databases answer again; partitions of {Stream} resumed")]
+    public static partial void Resumed(ILogger logger, string stream);
 
     [LoggerMessage(4006, LogLevel.Warning, "Dead-lettered {Topic}[{Partition}]@{Offset}: {Reason} ({Detail})")]
     public static partial void DeadLettered(ILogger logger, string topic, int partition, long offset, string reason, string detail);

@@ -22,7 +22,7 @@ public sealed class PersistenceMetrics
     private readonly Counter<long> _recovered;
     private readonly Counter<long> _repeats;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
-    private int _paused;
+    private readonly ConcurrentDictionary<string, int> _paused = new(StringComparer.Ordinal);
 
     /// <summary>What these instruments mean in the worker's performance snapshots.</summary>
     public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
@@ -58,7 +58,11 @@ public sealed class PersistenceMetrics
         _retries = meter.CreateCounter<long>("stream_sentinel.persistence.retries", "{attempt}", "Failed batch writes that will be tried again.");
         _repeats = meter.CreateCounter<long>("stream_sentinel.persistence.repeated_results", "{result}", "Results whose event was already stored from an earlier message (detection published it twice), not stored again.");
         _recovered = meter.CreateCounter<long>("stream_sentinel.persistence.recovered_rows", "{row}", "Rows found already stored after a crash or rebalance, and skipped.");
-        meter.CreateObservableGauge("stream_sentinel.persistence.paused", () => Volatile.Read(ref _paused), "{state}", "1 while partitions are paused for a database outage.");
+        meter.CreateObservableGauge(
+            "stream_sentinel.persistence.paused",
+            () => _paused.Select(p => new Measurement<int>(p.Value, new KeyValuePair<string, object?>("stream", p.Key))),
+            "{state}",
+            "1 while a stream's partitions are paused for a database outage.");
         meter.CreateObservableGauge(
             "messaging.kafka.consumer.lag",
             () => _lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("messaging.destination.name", p.Key.Topic), new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key.Partition))),
@@ -66,10 +70,16 @@ public sealed class PersistenceMetrics
             "Messages behind the end of each assigned partition.");
     }
 
-    public bool Paused
+    /// <summary>The streams whose partitions are paused for an outage (results, operational).</summary>
+    public IReadOnlyList<string> PausedStreams => [.. _paused.Where(p => p.Value == 1).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>Records whether <paramref name="stream"/> is paused; true if that changed it. Each stream's loop is its only writer.</summary>
+    public bool SetPaused(string stream, bool paused)
     {
-        get => Volatile.Read(ref _paused) == 1;
-        set => Volatile.Write(ref _paused, value ? 1 : 0);
+        var value = paused ? 1 : 0;
+        var previous = _paused.GetValueOrDefault(stream);
+        _paused[stream] = value;
+        return previous != value;
     }
 
     public static long Now() => Stopwatch.GetTimestamp();

@@ -11,9 +11,9 @@ public sealed class StoresHealthCheck(NpgsqlDataSource postgres, ClickHouseClien
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var problems = new List<string>();
-        if (metrics.Paused)
+        if (metrics.PausedStreams is { Count: > 0 } paused)
         {
-            problems.Add("partitions paused: writes keep failing");
+            problems.Add($"partitions paused ({string.Join(", ", paused)}): writes keep failing");
         }
 
         try

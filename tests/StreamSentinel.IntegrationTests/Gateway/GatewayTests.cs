@@ -202,6 +202,66 @@ public sealed partial class GatewayTests
         Assert.That(ReadTransactions(3000).Select(t => t.EventId), Is.EquivalentTo(expected), "every one once, throttled ones sent again");
     }
 
+    [Test]
+    public async Task The_gateway_reports_its_work_and_its_life_on_the_operational_streams_and_never_its_tokens()
+    {
+        using var http = await StartAsync(new() { ["Operational__SnapshotIntervalSeconds"] = "1", ["Gateway__Instance"] = "gw-audited" });
+        for (var i = 0; i < 5; i++)
+        {
+            var body = JsonNode.Parse(Valid)!.AsObject();
+            body["transaction_id"] = $"t-audited-{i}";
+            Assert.That((await Authorized(http, "/v1/transactions", body.ToJsonString())).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var gateway = _gateways.Single();
+        gateway.Terminate();
+        Assert.That(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True);
+
+        var audits = ReadAll(Topics.AuditEvents, ContractReaders.AuditEvents());
+        var snapshots = ReadAll(Topics.PerformanceMetrics, ContractReaders.PerformanceSnapshots());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(
+                audits.Select(a => a.Action),
+                Is.EqualTo(new[] { AuditActions.WorkerStarted, AuditActions.ConfigurationLoaded, AuditActions.WorkerStopped }));
+            Assert.That(audits.Select(a => a.Actor).Distinct(), Is.EqualTo(new[] { "gateway/gw-audited" }));
+            var configuration = audits.Single(a => a.Action == AuditActions.ConfigurationLoaded).Details.ToJsonString();
+            Assert.That(configuration, Does.Contain("\"queue_capacity\":20000").And.Not.Contain(Token).And.Not.Contain("tokens"));
+            Assert.That(snapshots, Has.Count.GreaterThanOrEqualTo(2), "one a second, and a last one at the stop");
+            Assert.That(snapshots.Select(s => (s.WorkerKind, s.WorkerId)).Distinct(), Is.EqualTo(new[] { (WorkerKinds.Gateway, "gw-audited") }));
+            Assert.That((snapshots.Sum(s => s.MessagesIn), snapshots.Sum(s => s.MessagesOut)), Is.EqualTo((5L, 5L)));
+            Assert.That(snapshots.Sum(s => s.FlushLatencyMs?.Count ?? 0), Is.EqualTo(5), "one acknowledgement latency per transaction");
+        }
+    }
+
+    private List<T> ReadAll<T>(string topic, MessageReader<T> reader)
+        where T : class
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = _broker.BootstrapServers,
+            GroupId = $"test-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var read = new List<(DateTime Timestamp, T Value)>();
+        var quietSince = DateTime.UtcNow;
+        while (DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(3))
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } message)
+            {
+                Assert.That(reader.TryRead(message.Message.Value, out var value, out var error), Is.True, () => $"{error}");
+                read.Add((message.Message.Timestamp.UtcDateTime, value!));
+                quietSince = DateTime.UtcNow;
+            }
+        }
+
+        consumer.Close();
+        return [.. read.OrderBy(r => r.Timestamp).Select(r => r.Value)];
+    }
+
     private async Task<HttpClient> StartAsync(Dictionary<string, string>? settings = null)
     {
         var environment = new Dictionary<string, string> { ["SS_KAFKA"] = _broker.BootstrapServers, ["Gateway__Tokens__0"] = Token };
