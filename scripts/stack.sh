@@ -11,18 +11,27 @@
 #   scripts/stack.sh env             print .stack/env (source it with: set -a; . .stack/env; set +a)
 #   scripts/stack.sh stop SERVER     stop one server (postgres, redis, clickhouse or kafka), e.g. for an outage drill
 #   scripts/stack.sh start SERVER    start it again (same data, same port)
+#   scripts/stack.sh prepare         install and initialise everything, start nothing (for an orchestrator)
+#   scripts/stack.sh layout          print ports and paths as KEY=VALUE (what an orchestrator needs to know)
+#   scripts/stack.sh serve SERVER    start one server (postgres, redis or clickhouse) and stay in the foreground
+#                                    until it dies or a SIGTERM stops it (how the Aspire AppHost runs them)
+#
+# SS_STACK_DIR (default .stack) and SS_STACK_PORT_OFFSET (default 0, added to every port) give a second,
+# independent stack on the same machine, e.g. for a test that runs beside the one the other tests use.
 #
 # Runs as root (CI and the development machines are root). PostgreSQL refuses root, so it runs as `postgres`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-stack="$root/.stack"
+stack="${SS_STACK_DIR:-$root/.stack}"
 env_file="$stack/env"
 
-PG_PORT=55432
-REDIS_PORT=56379
-CH_HTTP_PORT=58123
-CH_TCP_PORT=59000
+port_offset="${SS_STACK_PORT_OFFSET:-0}"
+[[ "$port_offset" =~ ^[0-9]{1,4}$ ]] || { echo "stack.sh: SS_STACK_PORT_OFFSET must be a number from 0 to 9999" >&2; exit 2; }
+PG_PORT=$((55432 + port_offset))
+REDIS_PORT=$((56379 + port_offset))
+CH_HTTP_PORT=$((58123 + port_offset))
+CH_TCP_PORT=$((59000 + port_offset))
 KAFKA_CHECK_TOPIC=fraud-detection-results
 
 pg_bin=/usr/lib/postgresql/15/bin   # not /usr/local/bin: those links exist only on hand-prepared images
@@ -703,8 +712,63 @@ cmd_server() {
   fi
 }
 
+cmd_prepare() {
+  [ "$(id -u)" -eq 0 ] || die stack "run as root (it installs packages and runs PostgreSQL as user postgres)"
+  install -d -m 755 "$stack" # postgres must traverse it
+  take_lock
+  install_packages
+  pg_prepare
+  install -d -m 755 "$redis_dir" "$kafka_dir"
+  ch_write_config
+  echo "prepared $stack"
+}
+
+cmd_layout() {
+  cat <<EOT
+STACK_DIR=$stack
+PG_PORT=$PG_PORT
+PG_PASSWORD_FILE=$pg_pwfile
+REDIS_PORT=$REDIS_PORT
+CH_HTTP_PORT=$CH_HTTP_PORT
+CH_TCP_PORT=$CH_TCP_PORT
+KAFKA_BOOTSTRAP_FILE=$kafka_bootstrap
+EOT
+}
+
+# One server in the foreground, for an orchestrator: the same start (and data, and port) as `up`, then wait on
+# the server. SIGTERM or SIGINT stops it the way `down` does; a server that dies on its own makes this exit 1.
+cmd_serve() {
+  local server="${1:-}" pid stopping=0
+  case "$server" in
+    postgres | redis | clickhouse) ;;
+    *) die stack "serve needs a server: postgres, redis or clickhouse" ;;
+  esac
+  [ "$(id -u)" -eq 0 ] || die stack "run as root (it installs packages and runs PostgreSQL as user postgres)"
+  install -d -m 755 "$stack"
+  take_lock
+  install_packages
+  "${server}_up"
+  case "$server" in postgres) pid="$(pg_pid)" ;; redis) pid="$(redis_pid)" ;; clickhouse) pid="$(ch_pid)" ;; esac
+  exec 8>&- # others may use stack.sh while this one serves
+  trap 'stopping=1' TERM INT
+  while [ "$stopping" -eq 0 ] && alive "$pid"; do
+    sleep 1 &
+    wait $! || true
+  done
+  if [ "$stopping" -eq 1 ]; then
+    take_lock
+    "${server}_down" >/dev/null || true
+    echo "$server stopped"
+    exit 0
+  fi
+  die "$server" "the server (pid $pid) exited"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  prepare) cmd_prepare ;;
+  layout) cmd_layout ;;
+  serve) shift; cmd_serve "$@" ;;
   stop | start) cmd_server "$@" ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;

@@ -14,6 +14,7 @@ using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
+using StreamSentinel.Kafka.Tracing;
 using StreamSentinel.Redis.UserState;
 
 namespace StreamSentinel.Detection.Pipeline;
@@ -198,6 +199,7 @@ public sealed class DetectionWorker(
         if (batch.Results is null)
         {
             var valid = Enumerable.Range(0, messages.Count).Where(i => batch.Transactions[i] is not null).ToList();
+            batch.DetectedFrom = time.GetUtcNow();
             var started = Stopwatch.GetTimestamp();
             var snapshots = await state.ApplyAsync([.. valid.Select(i => batch.Transactions[i]!)], cancellationToken);
             metrics.RedisCall(Stopwatch.GetElapsedTime(started));
@@ -226,14 +228,29 @@ public sealed class DetectionWorker(
                 continue;
             }
 
+            var headers = new Headers();
+            if (batch.Redelivered[i] || batch.Attempts > 0)
+            {
+                // A redelivered transaction's result may already be on the topic, and so may one sent by an attempt
+                // that failed (a delivery can fail after the broker stored it): say so, and let the persistence fleet
+                // check it (Kafka transactions would make the repeat impossible; the development broker has none).
+                headers.Add(MessageHeaders.MayRepeat, [1]);
+            }
+
+            var received = PipelineTracing.Extract(batch.Messages[i].Message.Headers);
+            using (var activity = PipelineTracing.StartProcess(Topics.Transactions, "detect", received, batch.DetectedFrom))
+            {
+                activity?.SetTag("stream_sentinel.event_id", result.EventId);
+                activity?.SetTag("stream_sentinel.severity", SeverityNames.Of(result.Severity));
+                activity?.SetTag("stream_sentinel.fraud_score", result.FraudScore);
+                PipelineTracing.Inject(activity, headers, received);
+            }
+
             var message = new Message<byte[]?, byte[]?>
             {
                 Key = Encoding.UTF8.GetBytes(result.UserId),
                 Value = JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult),
-                // A redelivered transaction's result may already be on the topic, and so may one sent by an attempt
-                // that failed (a delivery can fail after the broker stored it): say so, and let the persistence fleet
-                // check it (Kafka transactions would make the repeat impossible; the development broker has none).
-                Headers = batch.Redelivered[i] || batch.Attempts > 0 ? new Headers { { MessageHeaders.MayRepeat, [1] } } : null,
+                Headers = headers.Count > 0 ? headers : null,
             };
             pending.Add((i, producer.ProduceAsync(Topics.DetectionResults, message, cancellationToken)));
         }

@@ -29,13 +29,16 @@ public sealed class HeldBatch(List<ConsumeResult<byte[]?, byte[]?>> messages)
 
     public bool Parsed { get; set; }
 
+    /// <summary>When detection of the batch began: the start of each transaction's detection span.</summary>
+    public DateTimeOffset DetectedFrom { get; set; }
+
     public int Attempts { get; set; }
 
     /// <summary>The same batch without the messages of revoked partitions (their next owner handles them).</summary>
     public HeldBatch Without(IReadOnlyCollection<TopicPartition> revoked)
     {
         var keep = Enumerable.Range(0, Messages.Count).Where(i => !revoked.Contains(Messages[i].TopicPartition)).ToList();
-        var kept = new HeldBatch([.. keep.Select(i => Messages[i])]) { Parsed = Parsed, Attempts = Attempts };
+        var kept = new HeldBatch([.. keep.Select(i => Messages[i])]) { Parsed = Parsed, Attempts = Attempts, DetectedFrom = DetectedFrom };
         kept.Results = Results is null ? null : [.. keep.Select(i => Results[i])];
         for (var k = 0; k < keep.Count; k++)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StreamSentinel.Contracts;
 
 namespace StreamSentinel.Domain.Persistence;
@@ -10,4 +11,7 @@ namespace StreamSentinel.Domain.Persistence;
 public sealed record PersistableResult(DetectionResult Result, KafkaCoordinates Source, bool IsAlert, bool MayRepeat = false)
 {
     public Transaction Transaction => Result.Transaction!;
+
+    /// <summary>The trace this result belongs to (from its message's W3C headers); default when it carries none.</summary>
+    public ActivityContext Trace { get; init; }
 }

@@ -5,11 +5,11 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Gateway.Diagnostics;
 using StreamSentinel.Gateway.Options;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Tracing;
 
 namespace StreamSentinel.Gateway.Intake;
 
@@ -27,10 +27,10 @@ public sealed class IntakeProducer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Not stoppingToken: the loop ends when the queue is closed and empty, which StopAsync arranges.
-        await foreach (var transaction in queue.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var accepted in queue.Reader.ReadAllAsync(CancellationToken.None))
         {
             await _inFlight.WaitAsync(CancellationToken.None);
-            Send(transaction, attempt: 1);
+            Send(accepted, attempt: 1);
         }
     }
 
@@ -61,19 +61,23 @@ public sealed class IntakeProducer(
         await base.StopAsync(cancellationToken);
     }
 
-    private void Send(Transaction transaction, int attempt)
+    private void Send(AcceptedTransaction accepted, int attempt)
     {
         var started = Stopwatch.GetTimestamp();
+        var transaction = accepted.Transaction;
+        var headers = new Headers();
+        PipelineTracing.Inject(accepted.Span, headers);
         var message = new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(transaction.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(transaction, ContractsJsonContext.Default.Transaction),
+            Headers = headers.Count > 0 ? headers : null,
         };
         while (true)
         {
             try
             {
-                producer.Produce(Topics.Transactions, message, report => Delivered(report, transaction, attempt, started));
+                producer.Produce(Topics.Transactions, message, report => Delivered(report, accepted, attempt, started));
                 return;
             }
             catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -83,35 +87,42 @@ public sealed class IntakeProducer(
         }
     }
 
-    private void Delivered(DeliveryReport<byte[]?, byte[]?> report, Transaction transaction, int attempt, long started)
+    private void Delivered(DeliveryReport<byte[]?, byte[]?> report, AcceptedTransaction accepted, int attempt, long started)
     {
+        var transaction = accepted.Transaction;
         if (!report.Error.IsError)
         {
             metrics.Produced(Stopwatch.GetElapsedTime(started));
+            accepted.Span?.SetTag("messaging.kafka.offset", report.Offset.Value);
+            accepted.Span?.Dispose();
             _inFlight.Release();
             return;
         }
+
+        accepted.Span?.AddEvent(new ActivityEvent("delivery failed", tags: new ActivityTagsCollection { ["error.type"] = report.Error.Code.ToString() }));
 
         // librdkafka has already retried within message.timeout.ms; try again, later, with jitter so that a
         // recovering broker is not met by every retry at once.
         metrics.ProduceRetried(report.Error.Code.ToString());
         var delay = Math.Min(30_000, 250 * (1 << Math.Min(attempt, 7)));
         Log.DeliveryFailed(logger, transaction.EventId, attempt, report.Error.Reason, delay);
-        _ = RetryAsync(transaction, attempt + 1, (delay / 2) + Random.Shared.Next((delay / 2) + 1));
+        _ = RetryAsync(accepted, attempt + 1, (delay / 2) + Random.Shared.Next((delay / 2) + 1));
     }
 
-    private async Task RetryAsync(Transaction transaction, int attempt, int delayMs)
+    private async Task RetryAsync(AcceptedTransaction accepted, int attempt, int delayMs)
     {
         await Task.Delay(delayMs, CancellationToken.None);
         try
         {
-            Send(transaction, attempt);
+            Send(accepted, attempt);
         }
         catch (Exception e) when (e is KafkaException or ObjectDisposedException)
         {
             // The producer is gone (shutdown) or broken: the transaction stays counted in flight, so the drain
             // reports it as not acknowledged rather than losing it silently.
-            Log.RetryFailed(logger, transaction.EventId, e);
+            Log.RetryFailed(logger, accepted.Transaction.EventId, e);
+            accepted.Span?.SetStatus(ActivityStatusCode.Error, "not delivered");
+            accepted.Span?.Dispose();
         }
     }
 

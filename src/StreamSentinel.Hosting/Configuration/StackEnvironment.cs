@@ -14,6 +14,12 @@ public static class StackEnvironment
     public const string Redis = "SS_REDIS";
     public const string Kafka = "SS_KAFKA";
 
+    /// <summary>
+    /// A file that holds the bootstrap servers, for a broker whose ports are known only once it runs (the development
+    /// broker under an orchestrator such as Aspire writes it). Read when <see cref="Kafka"/> is not set.
+    /// </summary>
+    public const string KafkaFile = "SS_KAFKA_FILE";
+
     /// <summary>Variable name to configuration key.</summary>
     public static IReadOnlyDictionary<string, string> Keys { get; } = new Dictionary<string, string>
     {
@@ -31,6 +37,11 @@ public static class StackEnvironment
             .Select(pair => (pair.Value, Variable: getVariable(pair.Key)))
             .Where(pair => !string.IsNullOrWhiteSpace(pair.Variable))
             .ToDictionary(pair => pair.Value, pair => pair.Variable);
+        if (!values.ContainsKey(Keys[Kafka]) && getVariable(KafkaFile) is { Length: > 0 } file && File.Exists(file))
+        {
+            values[Keys[Kafka]] = File.ReadAllText(file).Trim();
+        }
+
         return builder.AddInMemoryCollection(values);
     }
 }

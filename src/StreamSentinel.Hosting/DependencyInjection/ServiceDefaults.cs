@@ -1,17 +1,26 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace StreamSentinel.Hosting.DependencyInjection;
 
-/// <summary>The SRE surface every worker has: /healthz, /readyz and Prometheus /metrics.</summary>
+/// <summary>
+/// The SRE surface every worker has: /healthz, /readyz and Prometheus /metrics; and, when a collector is configured
+/// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, as Aspire sets it), logs, traces and metrics over OTLP.
+/// </summary>
 public static class ServiceDefaults
 {
     /// <summary>Tag of the health checks that decide readiness (every external system a worker needs).</summary>
     public const string ReadyTag = "ready";
+
+    /// <summary>The activity sources of the pipeline's spans (StreamSentinel.Pipeline and any later ones).</summary>
+    public const string TraceSources = "StreamSentinel.*";
 
     /// <param name="builder">The worker's host builder.</param>
     /// <param name="meters">The meters of the worker's own instruments, exported beside the runtime's and Kestrel's.</param>
@@ -19,14 +28,30 @@ public static class ServiceDefaults
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(meters)
             .AddMeter("System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
+        // Spans cost something per transaction, so they are recorded only when someone collects them.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            // The service name comes from OTEL_SERVICE_NAME (Aspire sets it per resource: detection, persistence-1, ...).
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource(TraceSources)
+                    // Probes and scrapes every few seconds would bury the pipeline's spans.
+                    .AddAspNetCoreInstrumentation(options => options.Filter = http => !IsProbe(http.Request.Path)))
+                .WithLogging(configureBuilder: null, options => options.IncludeFormattedMessage = true)
+                .UseOtlpExporter();
+        }
+
         // Liveness has no dependency on other systems: a database outage must not get a healthy worker restarted.
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         return builder;
     }
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics");
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {

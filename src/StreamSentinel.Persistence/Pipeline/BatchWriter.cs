@@ -2,7 +2,9 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Tracing;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
 using StreamSentinel.PostgreSql.Persistence;
@@ -57,6 +59,11 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
     public async Task WriteAsync(PendingBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (batch.WriteStartedAt == default)
+        {
+            batch.WriteStartedAt = DateTimeOffset.UtcNow;
+        }
+
         var spans = PartitionSpan.Of(batch.Results);
         await RecoverAsync(batch, spans, cancellationToken);
 
@@ -82,6 +89,10 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         {
             // Detection measured its latency from the transaction's intake: step back by it to find that moment.
             metrics.Stored(result.Result.DetectedAt.AddMilliseconds(-result.Result.DetectionLatencyMs), now);
+            using var activity = PipelineTracing.StartProcess(Topics.DetectionResults, "persist", result.Trace, batch.WriteStartedAt);
+            activity?.SetTag("stream_sentinel.event_id", result.Result.EventId);
+            activity?.SetTag("stream_sentinel.alert", result.IsAlert);
+            activity?.SetTag("stream_sentinel.repeat", batch.Repeats.Contains(result));
         }
     }
 

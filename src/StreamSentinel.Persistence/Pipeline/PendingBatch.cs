@@ -41,6 +41,9 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
 
     public int Attempts { get; set; }
 
+    /// <summary>When the first attempt to write the batch began: the start of each result's persistence span.</summary>
+    public DateTimeOffset WriteStartedAt { get; set; }
+
     /// <summary>
     /// A set of this batch's results compared by reference: they are the same instances throughout, and record
     /// equality would hash each whole result (transaction, features, explanation) on every lookup.
@@ -69,6 +72,7 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
         kept.RepeatsChecked = RepeatsChecked;
         kept.DeadLettersPublished = DeadLettersPublished;
         kept.Attempts = Attempts;
+        kept.WriteStartedAt = WriteStartedAt;
         return kept;
     }
 }

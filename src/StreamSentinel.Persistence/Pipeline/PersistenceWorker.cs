@@ -179,10 +179,9 @@ public sealed class PersistenceWorker<TBatch>(
             }
             else
             {
-                if (!metrics.Paused)
+                if (metrics.SetPaused(store.Name, true))
                 {
-                    metrics.Paused = true;
-                    Log.Paused(logger, batch.Messages.Count);
+                    Log.Paused(logger, store.Name, batch.Messages.Count);
                 }
 
                 delayMs = _options.PausedRetryIntervalMs;
@@ -202,10 +201,9 @@ public sealed class PersistenceWorker<TBatch>(
 
         consumer.Resume(consumer.Assignment);
         _pausedByUs = false;
-        if (metrics.Paused)
+        if (metrics.SetPaused(store.Name, false))
         {
-            metrics.Paused = false;
-            Log.Resumed(logger);
+            Log.Resumed(logger, store.Name);
         }
     }
 

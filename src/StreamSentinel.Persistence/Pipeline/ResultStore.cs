@@ -6,6 +6,7 @@ using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Tracing;
 using StreamSentinel.Persistence.Options;
 
 namespace StreamSentinel.Persistence.Pipeline;
@@ -30,7 +31,10 @@ public sealed class ResultStore(IOptions<PersistenceOptions> options, SeverityRo
             {
                 var source = new KafkaCoordinates(message.Topic, message.Partition.Value, message.Offset.Value);
                 var mayRepeat = message.Message.Headers?.TryGetLastBytes(MessageHeaders.MayRepeat, out _) == true;
-                batch.Results.Add(new PersistableResult(result, source, router.IsAlert(result.Severity), mayRepeat));
+                batch.Results.Add(new PersistableResult(result, source, router.IsAlert(result.Severity), mayRepeat)
+                {
+                    Trace = PipelineTracing.Extract(message.Message.Headers),
+                });
             }
             else
             {

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Configuration;
+using StreamSentinel.AppHost;
+
+// The whole fleet, the Aspire way: `dotnet run --project src/StreamSentinel.AppHost`. Without Docker it runs this
+// machine's servers through scripts/stack.sh; with Stack__UseContainers=true, official container images instead.
+var builder = DistributedApplication.CreateBuilder(args);
+var settings = builder.Configuration.GetSection("Stack").Get<StackSettings>() ?? new StackSettings();
+var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
+
+var stores = settings.UseContainers ? Stores.FromContainers(builder) : Stores.FromLocalStack(builder, LocalStack.Prepare(repository, settings));
+
+var migrate = builder.AddProject<Projects.StreamSentinel_Cli>("migrate")
+    .WithArgs("migrate")
+    .WithStores(stores, redis: false)
+    .WaitFor(stores.Postgres)
+    .WaitFor(stores.ClickHouse);
+
+IResourceBuilder<ProjectResource> Worker(string name, string kind) =>
+    builder.AddProject<Projects.StreamSentinel_Cli>(name)
+        .WithHttpEndpoint(name: "http")
+        .WithArgs(context =>
+        {
+            var endpoint = ((IResourceWithEndpoints)context.Resource).GetEndpoint("http");
+            context.Args.Add("run");
+            context.Args.Add(kind);
+            context.Args.Add("--instance");
+            context.Args.Add(name);
+            context.Args.Add("--http-port");
+            context.Args.Add(endpoint.Property(EndpointProperty.TargetPort));
+        })
+        .WithHttpHealthCheck("/readyz")
+        .WithStores(stores, redis: kind == "detection")
+        .WaitForCompletion(migrate);
+
+Worker("detection", "detection").WaitFor(stores.Redis);
+for (var i = 1; i <= settings.PersistenceWorkers; i++)
+{
+    Worker($"persistence-{i}", "persistence");
+}
+
+// The gateway's bearer token: generated once and kept in the AppHost's user secrets; shown in the dashboard.
+var token = builder.AddParameter("gateway-token", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+Worker("gateway", "gateway").WithEnvironment("Gateway__Tokens__0", token);
+
+builder.Build().Run();
