@@ -96,8 +96,14 @@ public sealed partial class ComposeFileTests
     [TestCase("clickhouse", "CH_HTTP_PORT")]
     public void Host_ports_match_the_local_stack(string service, string stackVariable)
     {
-        var stackScript = File.ReadAllText(RepositoryRoot.Combine("scripts", "stack.sh"));
-        var stackPort = Regex.Match(stackScript, $"^{stackVariable}=(\\d+)$", RegexOptions.Multiline).Groups[1].Value;
+        // What the local stack listens on, as stack.sh itself says (its default stack: no directory or offset given).
+        var layout = new System.Diagnostics.ProcessStartInfo(RepositoryRoot.Combine("scripts", "stack.sh"), ["layout"]) { RedirectStandardOutput = true };
+        layout.Environment.Remove("SS_STACK_DIR");
+        layout.Environment.Remove("SS_STACK_PORT_OFFSET");
+        using var process = System.Diagnostics.Process.Start(layout)!;
+        var lines = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var stackPort = Regex.Match(lines, $"^{stackVariable}=(\\d+)$", RegexOptions.Multiline).Groups[1].Value;
 
         var published = ((YamlSequenceNode)Service(service)["ports"]).Children.Select(Scalar).Single();
 

@@ -99,7 +99,7 @@ public sealed class PersistenceFleetTests
 
         Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
         Assert.That(report.Output, Does.Contain("5,000 valid results").And.Contain(" 0 not yet committed"));
-        Assert.That(worker.Output, Does.Contain("partitions resumed"));
+        Assert.That(worker.Output, Does.Contain("partitions of results resumed"));
     }
 
     private static Dictionary<string, string> ReadDeadLetterReasons(PipelineFixture pipeline)
