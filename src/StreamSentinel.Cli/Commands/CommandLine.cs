@@ -19,6 +19,7 @@ internal static class CommandLine
             VerifyCommand.Create(),
             LagCommand.Create(),
             PerformanceCommand.Create(),
+            BiCommand.Create(),
             WatchCommand.Create(),
             BenchCommand.Create(),
             ChaosCommand.Create(),

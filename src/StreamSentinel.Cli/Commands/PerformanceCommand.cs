@@ -1,9 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
 using Spectre.Console;
 using StreamSentinel.ClickHouse.DependencyInjection;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Cli.Hosting;
+using StreamSentinel.Cli.Output;
 using StreamSentinel.Domain;
 
 namespace StreamSentinel.Cli.Commands;
@@ -44,55 +44,25 @@ internal static class PerformanceCommand
                 Query.Replace("{since}", ClickHouseLiteral.DateTime(since), StringComparison.Ordinal), cancellationToken);
             if (parse.GetValue(csv))
             {
-                Console.WriteLine(string.Join(',', Headings));
-                foreach (var row in rows)
-                {
-                    Console.WriteLine(string.Join(',', row.Select(Csv)));
-                }
+                QueryOutput.Csv(Headings, rows);
+            }
+            else if (rows.Count == 0)
+            {
+                AnsiConsole.WriteLine("No performance snapshots stored in that time: are the workers and the persistence fleet running?");
             }
             else
             {
-                Print(rows);
+                // The snapshot count stays in the CSV: the table keeps to a terminal's width.
+                var shown = Enumerable.Range(0, Headings.Length).Where(i => Headings[i] != "snapshots").ToList();
+                QueryOutput.Table(
+                    [.. shown.Select(i => Headings[i])],
+                    rows.Select(row => shown.Select(i => row[i]).ToArray()),
+                    textColumns: 2,
+                    "latencies in ms: worst p99 and typical p50 of the snapshot intervals; out/s averaged over the seconds reported");
             }
 
             return 0;
         }));
         return command;
     }
-
-    private static void Print(IReadOnlyList<string[]> rows)
-    {
-        if (rows.Count == 0)
-        {
-            AnsiConsole.WriteLine("No performance snapshots stored in that time: are the workers and the persistence fleet running?");
-            return;
-        }
-
-        // The snapshot count stays in the CSV: the table keeps to a terminal's width.
-        var shown = Enumerable.Range(0, Headings.Length).Where(i => Headings[i] != "snapshots").ToList();
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var i in shown)
-        {
-            table.AddColumn(Headings[i], c => c.Alignment = i < 2 ? Justify.Left : Justify.Right);
-        }
-
-        foreach (var row in rows)
-        {
-            table.AddRow([.. shown.Select(i => Markup.Escape(i < 2 ? row[i] : Number(row[i])))]);
-        }
-
-        table.Caption("latencies in ms: worst p99 and typical p50 of the snapshot intervals; out/s averaged over the seconds reported");
-        AnsiConsole.Write(table);
-    }
-
-    // Counts with thousands separators, other figures with one decimal; "nan" is ClickHouse's average of nothing.
-    private static string Number(string value) =>
-        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole.ToString("N0", CultureInfo.InvariantCulture)
-        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real) ? real.ToString("N1", CultureInfo.InvariantCulture)
-        : "-";
-
-    private static string Csv(string value) =>
-        value == "nan" ? ""
-        : value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal) ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-        : value;
 }

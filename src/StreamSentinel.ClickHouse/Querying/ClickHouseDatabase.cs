@@ -21,6 +21,14 @@ public sealed class ClickHouseDatabase(ClickHouseClient client)
         return [.. lines.Select(line => line.Split('\t').Select(TsvField.Unescape).ToArray())];
     }
 
+    /// <summary>Runs a SELECT and returns its column names and rows (TSV with names; escaping undone).</summary>
+    public async Task<(IReadOnlyList<string> Columns, IReadOnlyList<string[]> Rows)> QueryTableAsync(string sql, CancellationToken cancellationToken)
+    {
+        var lines = await QueryLinesAsync(sql + "\nFORMAT TSVWithNames", cancellationToken);
+        var rows = lines.Select(line => line.Split('\t').Select(TsvField.Unescape).ToArray()).ToList();
+        return rows.Count == 0 ? ([], []) : (rows[0], rows[1..]);
+    }
+
     /// <summary>The server's version, e.g. 18.16.1 or 25.8.3.</summary>
     public async Task<Version> GetServerVersionAsync(CancellationToken cancellationToken)
     {
