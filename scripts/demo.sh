@@ -119,10 +119,10 @@ PGPASSWORD="$(cat .stack/postgres/password)" psql -h 127.0.0.1 -p "$(sed -n 's/.
   -c "SELECT user_id, alerts_total, critical_alerts, high_alerts, risk_level FROM user_accounts ORDER BY critical_alerts DESC, alerts_total DESC LIMIT 5;" \
   -c "SELECT transaction_id, user_id, amount, currency, fraud_score, business_rules_triggered AS rules, left(explanation->>'summary', 90) AS why FROM fraud_alerts WHERE severity = 'CRITICAL' AND business_rules_triggered <> '{}' ORDER BY event_time DESC LIMIT 5;"
 
-step "BI (ClickHouse): fraud rate by hour and by category, from the materialized view"
-ch() { curl -sS "http://127.0.0.1:$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_CLICKHOUSE")/?database=stream_sentinel" --data-binary "$1"; }
-ch "SELECT hour, countMerge(results) AS n_results, sumMerge(alerts) AS n_alerts, round(n_alerts / n_results, 4) AS fraud_rate FROM fraud_rate_hourly GROUP BY hour ORDER BY hour DESC LIMIT 5 FORMAT PrettyCompactMonoBlock"
-ch "SELECT merchant_category, countMerge(results) AS n_results, round(sumMerge(alerts) / n_results, 4) AS fraud_rate FROM fraud_rate_hourly GROUP BY merchant_category ORDER BY fraud_rate DESC LIMIT 5 FORMAT PrettyCompactMonoBlock"
+step "BI (ClickHouse): named queries of sql/bi (stream-sentinel bi; \`stream-sentinel bi\` lists them all)"
+for query in fraud_rate_by_hour fraud_rate_by_category rules_firing riskiest_merchants; do
+  scripts/stream-sentinel bi "$query" --limit 5
+done
 
 step "where to look next"
 pg_port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_POSTGRES")"
@@ -130,7 +130,8 @@ ch_port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$SS_CLICKHOUSE")"
 cat <<EOT
   analysts (PostgreSQL):  PGPASSWORD=\$(cat .stack/postgres/password) psql -h 127.0.0.1 -p $pg_port -U stream_sentinel stream_sentinel
                           e.g. SELECT severity, status, count(*) FROM fraud_alerts GROUP BY 1, 2;
-  BI (ClickHouse):        curl 'http://127.0.0.1:$ch_port/?database=stream_sentinel' --data-binary \\
+  BI (ClickHouse):        scripts/stream-sentinel bi            (the named queries; add --csv for a spreadsheet)
+                          curl 'http://127.0.0.1:$ch_port/?database=stream_sentinel' --data-binary \\
                             'SELECT hour, countMerge(results) AS n_results, sumMerge(alerts) AS n_alerts FROM fraud_rate_hourly GROUP BY hour ORDER BY hour'
   Kafka:                  kcat -b $SS_KAFKA -L
   the environment:        set -a; . .stack/env; set +a     (then scripts/stream-sentinel --help)
