@@ -9,6 +9,7 @@ internal static class RunCommand
         new("run", "Run one long-lived process of the fleet until SIGTERM or Ctrl+C.")
         {
             BrokerCommand.Create(),
+            ConsoleCommand.Create(),
             DetectionCommand.Create(),
             GatewayCommand.Create(),
             PersistenceCommand.Create(),

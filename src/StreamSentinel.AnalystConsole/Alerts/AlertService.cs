@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StreamSentinel.AnalystConsole.Options;
+using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.PostgreSql;
+using StreamSentinel.PostgreSql.Alerts;
+
+namespace StreamSentinel.AnalystConsole.Alerts;
+
+/// <summary>The queue, the alert page and the status workflow, over EF Core (PostgreSQL) and ClickHouse.</summary>
+public sealed class AlertService(SentinelDbContext db, ClickHouseDatabase clickHouse, IOptions<ConsoleOptions> options, TimeProvider time)
+{
+    public const string EntityType = "fraud_alert";
+    public const string StatusChanged = "alert.status_changed";
+
+    /// <summary>
+    /// One page, newest first by (created_at, id): a keyset seek, so page 1,000 of 10M alerts costs what page 1 does
+    /// (indexes fraud_alerts_status_time_idx, fraud_alerts_user_time_idx).
+    /// </summary>
+    public async Task<AlertPage> QueueAsync(AlertQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var alerts = db.FraudAlerts.AsNoTracking();
+        if (query.Statuses.Count > 0)
+        {
+            alerts = alerts.Where(a => query.Statuses.Contains(a.Status));
+        }
+
+        if (query.Severities.Count > 0)
+        {
+            alerts = alerts.Where(a => query.Severities.Contains(a.Severity));
+        }
+
+        if (query.UserId is { } user)
+        {
+            alerts = alerts.Where(a => a.UserId == user);
+        }
+
+        if (query.From is { } from)
+        {
+            alerts = alerts.Where(a => a.CreatedAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            alerts = alerts.Where(a => a.CreatedAt < to);
+        }
+
+        if (query.After is { } after)
+        {
+            // A row comparison, (created_at, id) < (@created_at, @id), which PostgreSQL answers from the index.
+            alerts = alerts.Where(a => EF.Functions.LessThan(ValueTuple.Create(a.CreatedAt, a.Id), ValueTuple.Create(after.CreatedAt, after.Id)));
+        }
+
+        var limit = Math.Clamp(query.Limit, 1, options.Value.MaxPageSize);
+        var page = await alerts.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        var items = page.Take(limit).Select(AlertSummary.Of).ToList();
+        return new AlertPage(items, page.Count > limit ? new AlertCursor(items[^1].CreatedAt, items[^1].Id).ToString() : null);
+    }
+
+    public async Task<AlertDetail?> DetailAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var alert = await db.FraudAlerts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (alert is null)
+        {
+            return null;
+        }
+
+        var entityId = id.ToString();
+        var history = await db.AuditLog.AsNoTracking()
+            .Where(e => e.EntityType == EntityType && e.EntityId == entityId)
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id)
+            .ToListAsync(cancellationToken);
+        return new AlertDetail(
+            AlertSummary.Of(alert),
+            JsonDocument.Parse(alert.Explanation).RootElement.Clone(),
+            alert.ModelName,
+            alert.ModelVersion,
+            alert.MerchantCategory,
+            alert.EventTime,
+            alert.UpdatedAt,
+            AlertWorkflow.From(alert.Status),
+            await RecentTransactionsAsync(alert.UserId, cancellationToken),
+            [.. history.Select(e => new HistoryEntry(e.OccurredAt, e.Actor, e.Action, JsonDocument.Parse(e.Details).RootElement.Clone()))]);
+    }
+
+    /// <summary>
+    /// Moves the alert along the workflow if it is still at <paramref name="expectedVersion"/>, and writes the audit
+    /// entry in the same transaction. Another analyst's change in between makes it <see cref="ChangeOutcome.Stale"/>.
+    /// </summary>
+    public async Task<(ChangeOutcome Outcome, AlertSummary? Alert)> ChangeStatusAsync(
+        Guid id, uint expectedVersion, StatusChange change, string analyst, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var alert = await db.FraudAlerts.SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (alert is null)
+        {
+            return (ChangeOutcome.NotFound, null);
+        }
+
+        if (alert.RowVersion != expectedVersion)
+        {
+            return (ChangeOutcome.Stale, AlertSummary.Of(alert));
+        }
+
+        if (!AlertWorkflow.Allows(alert.Status, change.Status))
+        {
+            return (ChangeOutcome.NotAllowed, AlertSummary.Of(alert));
+        }
+
+        var from = alert.Status;
+        alert.Status = change.Status;
+        alert.Assignee = change.Assignee ?? (change.Status == AlertStatus.Investigating ? analyst : alert.Assignee);
+        // The version the client saw is the one the UPDATE requires (xmin): a change committed since then fails it.
+        db.Entry(alert).Property(a => a.RowVersion).OriginalValue = expectedVersion;
+        db.AuditLog.Add(new AuditLogEntry
+        {
+            OccurredAt = time.GetUtcNow(),
+            Actor = $"analyst/{analyst}",
+            Action = StatusChanged,
+            EntityType = EntityType,
+            EntityId = id.ToString(),
+            Details = new JsonObject
+            {
+                ["from"] = from,
+                ["to"] = change.Status,
+                ["assignee"] = alert.Assignee,
+                ["note"] = change.Note,
+                ["transaction_id"] = alert.TransactionId,
+            }.ToJsonString(),
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            var current = await db.FraudAlerts.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken);
+            return (ChangeOutcome.Stale, AlertSummary.Of(current));
+        }
+
+        return (ChangeOutcome.Changed, AlertSummary.Of(alert));
+    }
+
+    private async Task<IReadOnlyList<RecentTransaction>> RecentTransactionsAsync(string userId, CancellationToken cancellationToken)
+    {
+        var rows = await clickHouse.QueryTsvAsync(
+            "SELECT transaction_id, toUnixTimestamp(event_time), toString(amount), currency, merchant_id, merchant_category, country, toString(channel), device_id "
+            + $"FROM transaction_records WHERE user_id = {ClickHouseLiteral.Text(userId)} ORDER BY event_time DESC LIMIT {options.Value.RecentTransactions.ToString(CultureInfo.InvariantCulture)}",
+            cancellationToken);
+        return [.. rows.Select(r => new RecentTransaction(
+            r[0], DateTimeOffset.FromUnixTimeSeconds(long.Parse(r[1], CultureInfo.InvariantCulture)), decimal.Parse(r[2], CultureInfo.InvariantCulture),
+            r[3], r[4], r[5], r[6], r[7], r[8]))];
+    }
+}
+
+public enum ChangeOutcome
+{
+    Changed,
+    NotFound,
+    NotAllowed,
+    Stale,
+}

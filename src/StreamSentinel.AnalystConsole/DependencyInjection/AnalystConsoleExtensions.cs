@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.AnalystConsole.Endpoints;
+using StreamSentinel.AnalystConsole.Options;
+using StreamSentinel.ClickHouse.DependencyInjection;
+using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.PostgreSql.DependencyInjection;
+
+namespace StreamSentinel.AnalystConsole.DependencyInjection;
+
+public static class AnalystConsoleExtensions
+{
+    /// <summary>The console's services: options, cookie sign-in with roles, the alert service, PostgreSQL and ClickHouse, readiness.</summary>
+    public static TBuilder AddAnalystConsole<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddPostgres().AddClickHouse();
+        builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddTimeProvider();
+        builder.Services.AddScoped<AlertService>();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
+        {
+            cookie.Cookie.Name = "stream-sentinel-console";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.SlidingExpiration = true;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // An API answers 401 and 403; it does not redirect to a login page.
+            cookie.Events.OnRedirectToLogin = context => Status(context.Response, StatusCodes.Status401Unauthorized);
+            cookie.Events.OnRedirectToAccessDenied = context => Status(context.Response, StatusCodes.Status403Forbidden);
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AnalystConsolePolicies.Read, policy => policy.RequireRole(ConsoleRoles.Analyst, ConsoleRoles.Viewer))
+            .AddPolicy(AnalystConsolePolicies.Change, policy => policy.RequireRole(ConsoleRoles.Analyst));
+        builder.Services.AddHealthChecks().AddCheck("console", () => HealthCheckResult.Healthy(), [ServiceDefaults.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>The JSON API under /api; health and metrics stay anonymous (MapDefaultEndpoints).</summary>
+    public static IEndpointRouteBuilder MapAnalystConsole(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        var api = app.MapGroup("/api");
+        SessionEndpoints.Map(api);
+        AlertEndpoints.Map(api);
+        return app;
+    }
+
+    private static Task Status(HttpResponse response, int status)
+    {
+        response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(s => s.ServiceType != typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using StreamSentinel.AnalystConsole.Alerts;
+
+namespace StreamSentinel.AnalystConsole.Endpoints;
+
+/// <summary>The alert queue, the alert page, and status changes with optimistic concurrency (<c>If-Match</c>).</summary>
+internal static class AlertEndpoints
+{
+    private static readonly string[] Severities = ["MINIMAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"];
+
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/alerts", async (HttpRequest request, AlertService alerts, CancellationToken cancellationToken) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            var query = new AlertQuery(
+                List(request, "status", AlertWorkflow.Statuses, errors),
+                List(request, "severity", Severities, errors),
+                request.Query["user"] is { Count: 1 } user && !string.IsNullOrWhiteSpace(user[0]) ? user[0] : null,
+                Time(request, "from", errors),
+                Time(request, "to", errors),
+                Cursor(request, errors),
+                Limit(request, errors));
+            return errors.Count > 0
+                ? Results.ValidationProblem(errors, title: "The query is invalid.")
+                : Results.Ok(await alerts.QueueAsync(query, cancellationToken));
+        }).RequireAuthorization(AnalystConsolePolicies.Read);
+
+        api.MapGet("/alerts/{id:guid}", async (Guid id, HttpContext http, AlertService alerts, CancellationToken cancellationToken) =>
+        {
+            var detail = await alerts.DetailAsync(id, cancellationToken);
+            if (detail is null)
+            {
+                return Results.NotFound();
+            }
+
+            http.Response.Headers.ETag = ETag(detail.Alert.Version);
+            return Results.Ok(detail);
+        }).RequireAuthorization(AnalystConsolePolicies.Read);
+
+        api.MapPost("/alerts/{id:guid}/status", async (Guid id, StatusChange change, HttpContext http, ClaimsPrincipal user, AlertService alerts, CancellationToken cancellationToken) =>
+        {
+            if (!TryVersion(http.Request.Headers.IfMatch.ToString(), out var version))
+            {
+                return Results.Problem(
+                    title: "If-Match is required: send the alert's version (its ETag) so that a change made meanwhile is not overwritten.",
+                    statusCode: StatusCodes.Status428PreconditionRequired);
+            }
+
+            if (!AlertWorkflow.Statuses.Contains(change.Status))
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"must be one of {string.Join(", ", AlertWorkflow.Statuses)}"] });
+            }
+
+            if (change.Note is { Length: > 2000 } || change.Assignee is { Length: > 128 })
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["notes are at most 2000 characters, assignees 128"] });
+            }
+
+            var (outcome, alert) = await alerts.ChangeStatusAsync(id, version, change, user.Identity!.Name!, cancellationToken);
+            if (alert is not null)
+            {
+                http.Response.Headers.ETag = ETag(alert.Version);
+            }
+
+            return outcome switch
+            {
+                ChangeOutcome.Changed => Results.Ok(alert),
+                ChangeOutcome.NotFound => Results.NotFound(),
+                ChangeOutcome.Stale => Results.Problem(
+                    title: "Someone changed this alert since you read it; reload it and decide again.",
+                    statusCode: StatusCodes.Status412PreconditionFailed,
+                    extensions: new Dictionary<string, object?> { ["current"] = alert }),
+                _ => Results.Problem(
+                    title: $"{alert!.Status} cannot become {change.Status}; allowed next: {AllowedNext(alert.Status)}.",
+                    statusCode: StatusCodes.Status409Conflict),
+            };
+        }).RequireAuthorization(AnalystConsolePolicies.Change);
+    }
+
+    private static string AllowedNext(string status) =>
+        AlertWorkflow.From(status) is { Count: > 0 } next ? string.Join(", ", next) : "nothing (it is final)";
+
+    private static string ETag(uint version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    private static bool TryVersion(string header, out uint version) =>
+        uint.TryParse(header.Trim().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out version);
+
+    private static string[] List(HttpRequest request, string name, IReadOnlyList<string> allowed, Dictionary<string, string[]> errors)
+    {
+        var values = request.Query[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(v => v.ToUpperInvariant()).Distinct().ToArray();
+        var unknown = values.Where(v => !allowed.Contains(v)).ToList();
+        if (unknown.Count > 0)
+        {
+            errors[name] = [$"unknown: {string.Join(", ", unknown)}; one or more of {string.Join(", ", allowed)}"];
+        }
+
+        return values;
+    }
+
+    private static DateTimeOffset? Time(HttpRequest request, string name, Dictionary<string, string[]> errors)
+    {
+        if (request.Query[name] is not { Count: 1 } value || string.IsNullOrWhiteSpace(value[0]))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        {
+            return time;
+        }
+
+        errors[name] = ["is not a date and time, e.g. 2026-11-26T10:00:00Z"];
+        return null;
+    }
+
+    private static AlertCursor? Cursor(HttpRequest request, Dictionary<string, string[]> errors)
+    {
+        if (request.Query["cursor"] is not { Count: 1 } value || string.IsNullOrEmpty(value[0]))
+        {
+            return null;
+        }
+
+        if (AlertCursor.TryParse(value[0], out var cursor))
+        {
+            return cursor;
+        }
+
+        errors["cursor"] = ["is not a cursor this console gave out (next_cursor of a page)"];
+        return null;
+    }
+
+    private static int Limit(HttpRequest request, Dictionary<string, string[]> errors)
+    {
+        if (request.Query["limit"] is not { Count: 1 } value)
+        {
+            return 50;
+        }
+
+        if (int.TryParse(value[0], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 1)
+        {
+            return limit;
+        }
+
+        errors["limit"] = ["is not a positive whole number"];
+        return 50;
+    }
+}

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using StreamSentinel.AnalystConsole.DependencyInjection;
+using StreamSentinel.Cli.Hosting;
+using StreamSentinel.Hosting.DependencyInjection;
+
+namespace StreamSentinel.Cli.Commands;
+
+/// <summary><c>run console</c>: the analysts' console (JSON API under /api).</summary>
+internal static class ConsoleCommand
+{
+    public static Command Create()
+    {
+        var httpPort = new Option<int>("--http-port") { Description = "Port of the console and of /healthz, /readyz, /metrics on 127.0.0.1; 0 picks a free one (logged).", DefaultValueFactory = _ => 0 };
+        var command = new Command(
+            "console",
+            "Serve the analysts' console: sign in (POST /api/session; users from Console:Users, roles analyst and viewer), the alert queue "
+            + "(GET /api/alerts, filters and keyset paging), an alert with the user's recent payments and its history (GET /api/alerts/{id}), "
+            + "and status changes through the workflow with If-Match (POST /api/alerts/{id}/status), each written to system_audit_log.")
+        {
+            httpPort,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var builder = WebWorkerHost.CreateBuilder(parse.GetValue(httpPort), new Dictionary<string, string?>());
+            builder.AddServiceDefaults().AddAnalystConsole();
+            return await WebWorkerHost.RunAsync(builder, app => app.MapAnalystConsole(), cancellationToken);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Dapper;
+using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Domain.Routing;
+using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Kafka;
+using StreamSentinel.Migrations;
+using StreamSentinel.PostgreSql.Persistence;
+
+namespace StreamSentinel.IntegrationTests.AnalystConsole;
+
+/// <summary>
+/// <c>run console</c> through the entry point, against real PostgreSQL and ClickHouse holding alerts the persistence
+/// fleet's own writers stored: sign-in and roles, the queue's filters and keyset paging, the workflow, the audit
+/// trail, and two analysts who must not overwrite each other.
+/// </summary>
+public sealed partial class ConsoleApiTests
+{
+    private ScratchDatabases _databases = null!;
+    private ChildProcess _console = null!;
+    private Uri _address = null!;
+    private List<PersistableResult> _alerts = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _databases = await IsolatedDatabases.CreateMigratedAsync();
+        var generator = new SyntheticResults(seed: 51, alertShare: 0.4, DateTimeOffset.UtcNow.AddHours(-2));
+        var results = Enumerable.Range(0, 800).Select(i =>
+        {
+            var result = generator.Next();
+            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 3, i / 3), RoutingOptions.DefaultAlertSeverities.Contains(result.Severity));
+        }).ToList();
+        _alerts = [.. results.Where(r => r.IsAlert)];
+        // Stored the way the persistence fleet stores them: alerts in PostgreSQL (with their alert.created audit), payments in ClickHouse.
+        await new AlertWriter(_databases.Postgres).WriteAsync(results, [], "persistence-test", "test", CancellationToken.None);
+        await new ResultWriter(_databases.ClickHouse).InsertAsync(ResultTable.TransactionRecords, results, CancellationToken.None);
+
+        var environment = new Dictionary<string, string>(_databases.Environment())
+        {
+            ["Console__Users__0__Name"] = "ana",
+            ["Console__Users__0__Password"] = "ana-password-0123",
+            ["Console__Users__0__Role"] = "analyst",
+            ["Console__Users__1__Name"] = "bob",
+            ["Console__Users__1__Password"] = "bob-password-0123",
+            ["Console__Users__1__Role"] = "analyst",
+            ["Console__Users__2__Name"] = "vera",
+            ["Console__Users__2__Password"] = "vera-password-0123",
+            ["Console__Users__2__Role"] = "viewer",
+        };
+        _console = ChildProcess.Start("console", environment, "run", "console", "--http-port", "0");
+        await _console.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
+        _address = new Uri(Listening().Match(_console.Output).Groups[1].Value);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _console.Terminate();
+        await _console.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        _console.Dispose();
+        await _databases.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Nobody_reads_alerts_without_signing_in_and_a_viewer_reads_but_cannot_change()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _address };
+        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        var id = (await FirstPageAsync(viewer, "limit=1"))[0]!["id"]!.GetValue<Guid>();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await anonymous.GetAsync("/api/alerts")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await anonymous.GetAsync($"/api/alerts/{id}")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await anonymous.GetAsync("/healthz")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            var wrong = await anonymous.PostAsJsonAsync("/api/session", new { name = "ana", password = "not-her-password" });
+            Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await viewer.GetAsync($"/api/alerts/{id}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            var change = await ChangeAsync(viewer, id, "1", "INVESTIGATING");
+            Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+    }
+
+    [Test]
+    public async Task Keyset_pages_return_every_alert_once_in_queue_order_and_filters_narrow_them()
+    {
+        using var analyst = await SignInAsync("ana", "ana-password-0123");
+        var seen = new List<(DateTimeOffset CreatedAt, Guid Id)>();
+        string? cursor = null;
+        do
+        {
+            var page = JsonNode.Parse(await analyst.GetStringAsync($"/api/alerts?limit=37{(cursor is null ? "" : "&cursor=" + cursor)}"))!;
+            seen.AddRange(page["items"]!.AsArray().Select(a => (a!["created_at"]!.GetValue<DateTimeOffset>(), a["id"]!.GetValue<Guid>())));
+            cursor = page["next_cursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
+        var critical = await FirstPageAsync(analyst, "severity=critical&limit=1000");
+        var user = _alerts[0].Result.UserId;
+        var ofUser = await FirstPageAsync(analyst, $"user={user}&limit=1000");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(seen.Select(s => s.Id), Is.Unique);
+            Assert.That(seen, Has.Count.EqualTo(_alerts.Count));
+            Assert.That(seen, Is.EqualTo(seen.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id, Comparer<Guid>.Create(ComparePostgres))), "newest first, id as tie-breaker");
+            Assert.That(critical.Select(a => a!["severity"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { "CRITICAL" }));
+            Assert.That(critical, Has.Count.EqualTo(_alerts.Count(a => a.Result.Severity == Contracts.Severity.Critical)));
+            Assert.That(ofUser, Has.Count.EqualTo(_alerts.Count(a => a.Result.UserId == user)));
+            Assert.That((await analyst.GetAsync("/api/alerts?severity=urgent")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That((await analyst.GetAsync("/api/alerts?cursor=not-a-cursor")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+    }
+
+    [Test]
+    public async Task An_alert_moves_through_the_workflow_only_along_it_and_every_change_is_audited()
+    {
+        using var analyst = await SignInAsync("ana", "ana-password-0123");
+        var alert = _alerts[1];
+        var id = await AlertIdAsync(alert.Result.TransactionId);
+        var detail = JsonNode.Parse(await analyst.GetStringAsync($"/api/alerts/{id}"))!;
+        var version = detail["alert"]!["version"]!.GetValue<uint>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var skip = await ChangeAsync(analyst, id, version, "RESOLVED");
+        var noVersion = await analyst.PostAsJsonAsync($"/api/alerts/{id}/status", new { status = "INVESTIGATING" });
+        var investigate = await ChangeAsync(analyst, id, version, "INVESTIGATING", note: "velocity looks real");
+        var confirm = await ChangeAsync(analyst, id, ETag(investigate), "CONFIRMED_FRAUD", note: "customer confirmed");
+        var resolve = await ChangeAsync(analyst, id, ETag(confirm), "RESOLVED");
+        var reopen = await ChangeAsync(analyst, id, ETag(resolve), "INVESTIGATING");
+        var after = JsonNode.Parse(await analyst.GetStringAsync($"/api/alerts/{id}"))!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(detail["allowed_next"]!.AsArray().Select(s => s!.GetValue<string>()), Is.EqualTo(new[] { "INVESTIGATING" }));
+            Assert.That(detail["recent_transactions"]!.AsArray().Select(t => t!["transaction_id"]!.GetValue<string>()), Does.Contain(alert.Result.TransactionId), "from ClickHouse");
+            Assert.That(skip.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That(noVersion.StatusCode, Is.EqualTo((HttpStatusCode)428));
+            Assert.That((investigate.StatusCode, confirm.StatusCode, resolve.StatusCode), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK)));
+            Assert.That(reopen.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "RESOLVED is final");
+            Assert.That(after["alert"]!["status"]!.GetValue<string>(), Is.EqualTo("RESOLVED"));
+            Assert.That(after["alert"]!["assignee"]!.GetValue<string>(), Is.EqualTo("ana"));
+            Assert.That(
+                after["history"]!.AsArray().Select(h => (h!["action"]!.GetValue<string>(), h["details"]!["to"]?.GetValue<string>())),
+                Is.EqualTo(new (string, string?)[]
+                {
+                    ("alert.created", null), ("alert.status_changed", "INVESTIGATING"), ("alert.status_changed", "CONFIRMED_FRAUD"), ("alert.status_changed", "RESOLVED"),
+                }));
+        }
+
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        var audit = (await connection.QueryAsync<(string Actor, string Details)>(
+            "SELECT actor, details::text FROM system_audit_log WHERE entity_type = 'fraud_alert' AND entity_id = @id AND action = 'alert.status_changed' ORDER BY id",
+            new { id = id.ToString() })).ToList();
+        Assert.That(audit.Select(a => a.Actor).Distinct(), Is.EqualTo(new[] { "analyst/ana" }));
+        Assert.That(JsonNode.Parse(audit[1].Details)!["note"]!.GetValue<string>(), Is.EqualTo("customer confirmed"));
+    }
+
+    [Test]
+    public async Task Two_analysts_deciding_the_same_alert_never_overwrite_each_other_silently()
+    {
+        using var ana = await SignInAsync("ana", "ana-password-0123");
+        using var bob = await SignInAsync("bob", "bob-password-0123");
+        var id = await AlertIdAsync(_alerts[2].Result.TransactionId);
+        var seenByAna = JsonNode.Parse(await ana.GetStringAsync($"/api/alerts/{id}"))!["alert"]!["version"]!.GetValue<uint>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var seenByBob = JsonNode.Parse(await bob.GetStringAsync($"/api/alerts/{id}"))!["alert"]!["version"]!.GetValue<uint>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var first = await ChangeAsync(ana, id, seenByAna, "INVESTIGATING", assignee: "ana");
+        var second = await ChangeAsync(bob, id, seenByBob, "INVESTIGATING", assignee: "bob");
+        var problem = JsonNode.Parse(await second.Content.ReadAsStringAsync())!;
+
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        var changes = await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM system_audit_log WHERE entity_id = @id AND action = 'alert.status_changed'", new { id = id.ToString() });
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(seenByBob, Is.EqualTo(seenByAna));
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed));
+            Assert.That(problem["current"]!["assignee"]!.GetValue<string>(), Is.EqualTo("ana"), "the answer shows what Bob did not see");
+            Assert.That(changes, Is.EqualTo(1));
+        }
+    }
+
+    private async Task<HttpClient> SignInAsync(string name, string password)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _address };
+        var response = await http.PostAsJsonAsync("/api/session", new { name, password });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return http;
+    }
+
+    private static async Task<JsonArray> FirstPageAsync(HttpClient http, string query) =>
+        JsonNode.Parse(await http.GetStringAsync($"/api/alerts?{query}"))!["items"]!.AsArray();
+
+    private static Task<HttpResponseMessage> ChangeAsync(HttpClient http, Guid id, string version, string status, string? note = null, string? assignee = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/alerts/{id}/status") { Content = JsonContent.Create(new { status, note, assignee }) };
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
+        return http.SendAsync(request);
+    }
+
+    private static string ETag(HttpResponseMessage response) => response.Headers.ETag?.Tag.Trim('"') ?? "missing";
+
+    private async Task<Guid> AlertIdAsync(string transactionId)
+    {
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<Guid>("SELECT id FROM fraud_alerts WHERE transaction_id = @transactionId", new { transactionId });
+    }
+
+    // PostgreSQL orders uuids by their bytes as written; .NET's Guid.CompareTo does not.
+    private static int ComparePostgres(Guid a, Guid b) => string.CompareOrdinal(a.ToString("N"), b.ToString("N"));
+
+    [GeneratedRegex(@"metrics on (http://\S+) ")]
+    private static partial Regex Listening();
+}
