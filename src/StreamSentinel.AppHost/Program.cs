@@ -42,4 +42,11 @@ for (var i = 1; i <= settings.PersistenceWorkers; i++)
 var token = builder.AddParameter("gateway-token", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 Worker("gateway", "gateway").WithEnvironment("Gateway__Tokens__0", token);
 
+// The analysts' console with one analyst, "analyst", whose password is generated once and kept in user secrets.
+var analystPassword = builder.AddParameter("console-analyst-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true);
+Worker("console", "console")
+    .WithEnvironment("Console__Users__0__Name", "analyst")
+    .WithEnvironment("Console__Users__0__Password", analystPassword)
+    .WithEnvironment("Console__Users__0__Role", "analyst");
+
 builder.Build().Run();

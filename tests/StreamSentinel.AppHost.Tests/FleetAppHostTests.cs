@@ -21,7 +21,7 @@ public sealed class FleetAppHostTests
     // Ports of this stack: scripts/stack.sh's plus 300, so they never meet the stack scripts/test.sh started.
     private const int PortOffset = 300;
 
-    private static readonly string[] Resources = ["postgres", "redis", "clickhouse", "kafka", "detection", "persistence-1", "persistence-2", "gateway"];
+    private static readonly string[] Resources = ["postgres", "redis", "clickhouse", "kafka", "detection", "persistence-1", "persistence-2", "gateway", "console"];
 
     [Test]
     public async Task The_fleet_starts_healthy_stores_traffic_once_and_traces_a_transaction_through_all_three_stages()

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using StreamSentinel.AnalystConsole.Alerts;
 using StreamSentinel.AnalystConsole.Endpoints;
@@ -42,7 +41,7 @@ public static class AnalystConsoleExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AnalystConsolePolicies.Read, policy => policy.RequireRole(ConsoleRoles.Analyst, ConsoleRoles.Viewer))
             .AddPolicy(AnalystConsolePolicies.Change, policy => policy.RequireRole(ConsoleRoles.Analyst));
-        builder.Services.AddHealthChecks().AddCheck("console", () => HealthCheckResult.Healthy(), [ServiceDefaults.ReadyTag]);
+        builder.Services.AddHealthChecks().AddCheck<DatabasesHealthCheck>("databases", tags: [ServiceDefaults.ReadyTag]);
         return builder;
     }
 

@@ -10,6 +10,10 @@ public sealed class ConsoleOptions : IValidatableObject
     /// <summary>Who may sign in (<c>Console__Users__0__Name</c>, <c>__Password</c>, <c>__Role</c>); keep passwords in a secret store.</summary>
     public IReadOnlyList<ConsoleUser> Users { get; set; } = [];
 
+    /// <summary>This console's name in logs (several may serve behind a load balancer).</summary>
+    [Required]
+    public string Instance { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
     /// <summary>The most alerts one page of the queue may ask for.</summary>
     [Range(1, 1000)]
     public int MaxPageSize { get; set; } = 200;

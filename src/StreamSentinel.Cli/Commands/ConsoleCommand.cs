@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StreamSentinel.AnalystConsole.DependencyInjection;
+using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Hosting.DependencyInjection;
 
@@ -10,6 +11,7 @@ internal static class ConsoleCommand
 {
     public static Command Create()
     {
+        var instance = new Option<string?>("--instance") { Description = "This console's name in logs (default: host-pid)." };
         var httpPort = new Option<int>("--http-port") { Description = "Port of the console and of /healthz, /readyz, /metrics on 127.0.0.1; 0 picks a free one (logged).", DefaultValueFactory = _ => 0 };
         var command = new Command(
             "console",
@@ -17,11 +19,14 @@ internal static class ConsoleCommand
             + "(GET /api/alerts, filters and keyset paging), an alert with the user's recent payments and its history (GET /api/alerts/{id}), "
             + "and status changes through the workflow with If-Match (POST /api/alerts/{id}/status), each written to system_audit_log.")
         {
-            httpPort,
+            instance, httpPort,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var builder = WebWorkerHost.CreateBuilder(parse.GetValue(httpPort), new Dictionary<string, string?>());
+            var builder = WebWorkerHost.CreateBuilder(parse.GetValue(httpPort), new Dictionary<string, string?>
+            {
+                [$"{ConsoleOptions.SectionName}:{nameof(ConsoleOptions.Instance)}"] = parse.GetValue(instance),
+            });
             builder.AddServiceDefaults().AddAnalystConsole();
             return await WebWorkerHost.RunAsync(builder, app => app.MapAnalystConsole(), cancellationToken);
         });
