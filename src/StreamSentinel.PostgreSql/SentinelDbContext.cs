@@ -77,6 +77,7 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             entry.Property(e => e.EntityType).HasColumnName("entity_type");
             entry.Property(e => e.EntityId).HasColumnName("entity_id");
             entry.Property(e => e.Details).HasColumnName("details").HasColumnType("jsonb");
+            entry.Property(e => e.EventId).HasColumnName("event_id");
         });
     }
 }

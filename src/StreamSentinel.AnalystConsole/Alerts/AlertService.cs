@@ -3,15 +3,19 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Contracts;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.PostgreSql;
 using StreamSentinel.PostgreSql.Alerts;
 
 namespace StreamSentinel.AnalystConsole.Alerts;
 
 /// <summary>The queue, the alert page and the status workflow, over EF Core (PostgreSQL) and ClickHouse.</summary>
-public sealed class AlertService(SentinelDbContext db, ClickHouseDatabase clickHouse, IOptions<ConsoleOptions> options, TimeProvider time)
+public sealed class AlertService(
+    SentinelDbContext db, ClickHouseDatabase clickHouse, IOptions<ConsoleOptions> options, IOperationalEvents events, ConsoleMetrics metrics, TimeProvider time)
 {
     public const string EntityType = "fraud_alert";
     public const string StatusChanged = "alert.status_changed";
@@ -55,6 +59,7 @@ public sealed class AlertService(SentinelDbContext db, ClickHouseDatabase clickH
             alerts = alerts.Where(a => EF.Functions.LessThan(ValueTuple.Create(a.CreatedAt, a.Id), ValueTuple.Create(after.CreatedAt, after.Id)));
         }
 
+        metrics.Read();
         var limit = Math.Clamp(query.Limit, 1, options.Value.MaxPageSize);
         var page = await alerts.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(limit + 1).ToListAsync(cancellationToken);
         var items = page.Take(limit).Select(AlertSummary.Of).ToList();
@@ -63,6 +68,7 @@ public sealed class AlertService(SentinelDbContext db, ClickHouseDatabase clickH
 
     public async Task<AlertDetail?> DetailAsync(Guid id, CancellationToken cancellationToken)
     {
+        metrics.Read();
         var alert = await db.FraudAlerts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (alert is null)
         {
@@ -116,8 +122,11 @@ public sealed class AlertService(SentinelDbContext db, ClickHouseDatabase clickH
         alert.Assignee = change.Assignee ?? (change.Status == AlertStatus.Investigating ? analyst : alert.Assignee);
         // The version the client saw is the one the UPDATE requires (xmin): a change committed since then fails it.
         db.Entry(alert).Property(a => a.RowVersion).OriginalValue = expectedVersion;
-        db.AuditLog.Add(new AuditLogEntry
+        // One id for the row written here and the event published below: the persistence fleet stores the event
+        // once (the row is already there) and copies verdicts to ClickHouse for the model's precision.
+        var audit = new AuditEvent
         {
+            EventId = Guid.CreateVersion7(),
             OccurredAt = time.GetUtcNow(),
             Actor = $"analyst/{analyst}",
             Action = StatusChanged,
@@ -130,7 +139,21 @@ public sealed class AlertService(SentinelDbContext db, ClickHouseDatabase clickH
                 ["assignee"] = alert.Assignee,
                 ["note"] = change.Note,
                 ["transaction_id"] = alert.TransactionId,
-            }.ToJsonString(),
+                ["event_id"] = alert.EventId,
+                ["model_name"] = alert.ModelName,
+                ["model_version"] = alert.ModelVersion,
+                ["detected_at"] = alert.DetectedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
+            },
+        };
+        db.AuditLog.Add(new AuditLogEntry
+        {
+            EventId = audit.EventId,
+            OccurredAt = audit.OccurredAt,
+            Actor = audit.Actor,
+            Action = audit.Action,
+            EntityType = audit.EntityType,
+            EntityId = audit.EntityId,
+            Details = audit.Details.ToJsonString(),
         });
         try
         {
@@ -138,11 +161,14 @@ public sealed class AlertService(SentinelDbContext db, ClickHouseDatabase clickH
         }
         catch (DbUpdateConcurrencyException)
         {
+            metrics.StatusChange("stale");
             db.ChangeTracker.Clear();
             var current = await db.FraudAlerts.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken);
             return (ChangeOutcome.Stale, AlertSummary.Of(current));
         }
 
+        metrics.StatusChange("changed");
+        events.Publish(audit);
         return (ChangeOutcome.Changed, AlertSummary.Of(alert));
     }
 

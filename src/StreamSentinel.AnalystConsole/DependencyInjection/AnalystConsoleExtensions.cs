@@ -5,11 +5,16 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Endpoints;
 using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.ClickHouse.DependencyInjection;
+using StreamSentinel.Contracts;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka.Operational;
+using StreamSentinel.Kafka.Options;
 using StreamSentinel.PostgreSql.DependencyInjection;
 
 namespace StreamSentinel.AnalystConsole.DependencyInjection;
@@ -24,6 +29,16 @@ public static class AnalystConsoleExtensions
         builder.AddPostgres().AddClickHouse();
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddTimeProvider();
+        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // Every status change also goes to audit-events (the fleet copies verdicts to ClickHouse); never blocking a request.
+        builder.AddOperationalStreams(
+            WorkerKinds.Console,
+            services => services.GetRequiredService<IOptions<ConsoleOptions>>().Value.Instance,
+            ConsoleMetrics.Profile,
+            services => OperationalConfiguration.Of(
+                [(ConsoleOptions.SectionName, services.GetRequiredService<IOptions<ConsoleOptions>>().Value)],
+                omit: "users"));
+        builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddScoped<AlertService>();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using StreamSentinel.AnalystConsole.DependencyInjection;
+using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -27,7 +29,7 @@ internal static class ConsoleCommand
             {
                 [$"{ConsoleOptions.SectionName}:{nameof(ConsoleOptions.Instance)}"] = parse.GetValue(instance),
             });
-            builder.AddServiceDefaults().AddAnalystConsole();
+            builder.AddServiceDefaults(ConsoleMetrics.MeterName, OperationalPublisher.MeterName).AddAnalystConsole();
             return await WebWorkerHost.RunAsync(builder, app => app.MapAnalystConsole(), cancellationToken);
         });
         return command;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using StreamSentinel.Contracts;
 
 namespace StreamSentinel.Kafka.Operational;
 
@@ -8,12 +9,19 @@ public interface IOperationalEvents
     /// <summary>Records an audit event; never blocks and never throws for Kafka's sake.</summary>
     void Audit(string action, string entityType, string entityId, JsonObject? details = null);
 
+    /// <summary>Publishes an audit event made elsewhere (e.g. one also written to the database in a transaction, with the same id).</summary>
+    void Publish(AuditEvent audit);
+
     /// <summary>For a worker whose operational streams are switched off.</summary>
     static IOperationalEvents None { get; } = new Silent();
 
     private sealed class Silent : IOperationalEvents
     {
         public void Audit(string action, string entityType, string entityId, JsonObject? details = null)
+        {
+        }
+
+        public void Publish(AuditEvent audit)
         {
         }
     }
@@ -23,4 +31,6 @@ internal sealed class PublishedOperationalEvents(OperationalPublisher publisher)
 {
     public void Audit(string action, string entityType, string entityId, JsonObject? details = null) =>
         publisher.Audit(action, entityType, entityId, details);
+
+    public void Publish(AuditEvent audit) => publisher.Publish(audit);
 }

@@ -63,18 +63,23 @@ public sealed class OperationalPublisher : IDisposable
 
     /// <summary>Records an audit event of this worker. Returns false if it had to be dropped.</summary>
     public bool Audit(string action, string entityType, string entityId, JsonObject? details = null) =>
-        Enqueue(Topics.AuditEvents, Worker.Actor, JsonSerializer.SerializeToUtf8Bytes(
-            new AuditEvent
-            {
-                EventId = Guid.CreateVersion7(),
-                OccurredAt = _time.GetUtcNow(),
-                Actor = Worker.Actor,
-                Action = action,
-                EntityType = entityType,
-                EntityId = entityId,
-                Details = details ?? [],
-            },
-            ContractsJsonContext.Default.AuditEvent));
+        Publish(new AuditEvent
+        {
+            EventId = Guid.CreateVersion7(),
+            OccurredAt = _time.GetUtcNow(),
+            Actor = Worker.Actor,
+            Action = action,
+            EntityType = entityType,
+            EntityId = entityId,
+            Details = details ?? [],
+        });
+
+    /// <summary>Publishes an audit event as it is (its own id and actor). Returns false if it had to be dropped.</summary>
+    public bool Publish(AuditEvent audit)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        return Enqueue(Topics.AuditEvents, audit.Actor, JsonSerializer.SerializeToUtf8Bytes(audit, ContractsJsonContext.Default.AuditEvent));
+    }
 
     public bool Publish(PerformanceSnapshot snapshot) =>
         Enqueue(Topics.PerformanceMetrics, snapshot.WorkerId, JsonSerializer.SerializeToUtf8Bytes(snapshot, ContractsJsonContext.Default.PerformanceSnapshot));

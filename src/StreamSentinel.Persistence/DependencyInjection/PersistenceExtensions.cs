@@ -44,6 +44,7 @@ public static class PersistenceExtensions
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<ResultWriter>();
         builder.Services.AddSingleton<PerformanceWriter>();
+        builder.Services.AddSingleton<VerdictWriter>();
         builder.Services.AddSingleton<PersistenceMetrics>();
         builder.Services.AddSingleton<BatchWriter>();
         // One producer per process, for dead letters. Every publish is awaited before the batch is committed, so nothing

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -27,6 +29,8 @@ public sealed class OperationalBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]
 
     public bool SnapshotsWritten { get; set; }
 
+    public bool VerdictsWritten { get; set; }
+
     public bool DeadLettersPublished { get; set; }
 
     public int Attempts { get; set; }
@@ -39,7 +43,7 @@ public sealed class OperationalBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]
 /// batch read again stores nothing twice.
 /// </summary>
 public sealed class OperationalStore(
-    IOptions<PersistenceOptions> options, AuditWriter audits, PerformanceWriter snapshots, PersistenceMetrics metrics) : IBatchStore<OperationalBatch>
+    IOptions<PersistenceOptions> options, AuditWriter audits, PerformanceWriter snapshots, VerdictWriter verdicts, PersistenceMetrics metrics) : IBatchStore<OperationalBatch>
 {
     private readonly MessageReader<AuditEvent> _auditReader = ContractReaders.AuditEvents(options.Value.MaxMessageBytes);
     private readonly MessageReader<PerformanceSnapshot> _snapshotReader = ContractReaders.PerformanceSnapshots(options.Value.MaxMessageBytes);
@@ -87,6 +91,18 @@ public sealed class OperationalStore(
             batch.AuditsWritten = true;
         }
 
+        if (!batch.VerdictsWritten)
+        {
+            // Analysts' verdicts (status changes to CONFIRMED_FRAUD or FALSE_POSITIVE) also go to ClickHouse, where the
+            // model's precision is computed from them.
+            var started = PersistenceMetrics.Now();
+            var decided = batch.Audits.Select(a => Verdict(a.Event, a.Message)).OfType<AlertVerdict>().ToList();
+            var inserted = await verdicts.WriteAsync(decided, cancellationToken);
+            metrics.RecoveredRows(VerdictWriter.Table, decided.Count - inserted);
+            metrics.Flushed("clickhouse", VerdictWriter.Table, inserted, started);
+            batch.VerdictsWritten = true;
+        }
+
         if (!batch.SnapshotsWritten)
         {
             var started = PersistenceMetrics.Now();
@@ -127,6 +143,23 @@ public sealed class OperationalStore(
         }
     }
 
+    /// <summary>The verdict an audit event records, or null when it records something else (or lacks what a verdict needs).</summary>
+    private static AlertVerdict? Verdict(AuditEvent audit, ConsumeResult<byte[]?, byte[]?> message)
+    {
+        var details = audit.Details;
+        string? Text(string name) => details[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        if (audit.Action != "alert.status_changed" || Text("to") is not ("CONFIRMED_FRAUD" or "FALSE_POSITIVE") || Text("transaction_id") is not { } transactionId
+            || Text("event_id") is not { } eventId || Text("model_name") is not { } modelName || Text("model_version") is not { } modelVersion
+            || !DateTimeOffset.TryParse(Text("detected_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var detected))
+        {
+            return null;
+        }
+
+        return new AlertVerdict(
+            audit.EventId, audit.EntityId, transactionId, eventId, modelName, modelVersion, Text("to")!, audit.Actor, detected, audit.OccurredAt,
+            new KafkaCoordinates(message.Topic, message.Partition.Value, message.Offset.Value));
+    }
+
     public OperationalBatch Without(OperationalBatch batch, IReadOnlyCollection<TopicPartition> revoked)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -134,6 +167,7 @@ public sealed class OperationalStore(
         {
             AuditsWritten = batch.AuditsWritten,
             SnapshotsWritten = batch.SnapshotsWritten,
+            VerdictsWritten = batch.VerdictsWritten,
             DeadLettersPublished = batch.DeadLettersPublished,
             Attempts = batch.Attempts,
         };

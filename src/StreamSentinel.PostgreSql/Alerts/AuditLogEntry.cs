@@ -17,4 +17,7 @@ public sealed class AuditLogEntry
 
     /// <summary>JSON text (a JSONB column).</summary>
     public string Details { get; set; } = "{}";
+
+    /// <summary>The id of the audit event this entry records (the same one published to audit-events); null for entries written with an alert.</summary>
+    public Guid? EventId { get; set; }
 }

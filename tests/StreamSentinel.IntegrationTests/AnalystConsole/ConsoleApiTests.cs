@@ -154,11 +154,16 @@ public sealed partial class ConsoleApiTests
         }
 
         await using var connection = await _databases.Postgres.OpenConnectionAsync();
-        var audit = (await connection.QueryAsync<(string Actor, string Details)>(
-            "SELECT actor, details::text FROM system_audit_log WHERE entity_type = 'fraud_alert' AND entity_id = @id AND action = 'alert.status_changed' ORDER BY id",
+        var audit = (await connection.QueryAsync<(string Actor, string Details, Guid EventId)>(
+            "SELECT actor, details::text, event_id FROM system_audit_log WHERE entity_type = 'fraud_alert' AND entity_id = @id AND action = 'alert.status_changed' ORDER BY id",
             new { id = id.ToString() })).ToList();
         Assert.That(audit.Select(a => a.Actor).Distinct(), Is.EqualTo(new[] { "analyst/ana" }));
         Assert.That(JsonNode.Parse(audit[1].Details)!["note"]!.GetValue<string>(), Is.EqualTo("customer confirmed"));
+
+        // The same changes, with the same ids, on audit-events: the verdict among them reaches ClickHouse through the fleet.
+        var published = ReadAuditEvents(audit.Select(a => a.EventId).ToHashSet());
+        Assert.That(published.Keys, Is.EquivalentTo(audit.Select(a => a.EventId)));
+        Assert.That(published[audit[1].EventId]!["details"]!["model_version"]!.GetValue<string>(), Is.EqualTo(alert.Result.ModelVersion));
     }
 
     [Test]
@@ -185,6 +190,32 @@ public sealed partial class ConsoleApiTests
             Assert.That(problem["current"]!["assignee"]!.GetValue<string>(), Is.EqualTo("ana"), "the answer shows what Bob did not see");
             Assert.That(changes, Is.EqualTo(1));
         }
+    }
+
+    /// <summary>The audit events with these ids on the run's broker (the console publishes to the stack's Kafka).</summary>
+    private static Dictionary<Guid, JsonNode> ReadAuditEvents(HashSet<Guid> ids)
+    {
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ConsumerConfig
+        {
+            BootstrapServers = TestServers.Current.Kafka,
+            GroupId = $"test-console-{Guid.NewGuid():N}",
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(Topics.AuditEvents);
+        var found = new Dictionary<Guid, JsonNode>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (found.Count < ids.Count && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200))?.Message.Value is { } value
+                && JsonNode.Parse(value) is { } node && Guid.TryParse(node["event_id"]?.GetValue<string>(), out var id) && ids.Contains(id))
+            {
+                found[id] = node;
+            }
+        }
+
+        consumer.Close();
+        return found;
     }
 
     private async Task<HttpClient> SignInAsync(string name, string password)

@@ -121,10 +121,50 @@ public sealed class OperationalStoreTests
         }
     }
 
+    [Test]
+    public async Task Analysts_verdicts_are_copied_to_ClickHouse_once_and_the_hourly_view_counts_them()
+    {
+        var detected = new DateTimeOffset(2026, 11, 26, 9, 40, 0, TimeSpan.Zero);
+        AuditEvent Change(string to, int i, bool complete = true)
+        {
+            var details = new JsonObject
+            {
+                ["from"] = "INVESTIGATING", ["to"] = to, ["transaction_id"] = $"t-{i}", ["event_id"] = new string('a', 64),
+                ["model_name"] = "fraud-fasttree", ["detected_at"] = detected.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (complete)
+            {
+                details["model_version"] = "v-test";
+            }
+
+            return Audit(i) with { Actor = "analyst/ana", Action = "alert.status_changed", EntityType = "fraud_alert", EntityId = Guid.NewGuid().ToString(), Details = details };
+        }
+
+        AuditEvent[] events =
+        [
+            Change("CONFIRMED_FRAUD", 1), Change("CONFIRMED_FRAUD", 2), Change("FALSE_POSITIVE", 3),
+            Change("INVESTIGATING", 4), Change("RESOLVED", 5), Change("CONFIRMED_FRAUD", 6, complete: false), Audit(7),
+        ];
+        var messages = Messages(events.Select(Json));
+
+        await WriteAsync(NewStore(), messages);
+        await WriteAsync(NewStore(), messages);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await ClickHouseAsync("SELECT count(), uniqExact(verdict_id) FROM alert_verdicts"), Is.EqualTo("3\t3"));
+            Assert.That(
+                await ClickHouseAsync("SELECT toString(hour), model_version, sumMerge(confirmed), sumMerge(false_positives) FROM model_verdicts_hourly GROUP BY hour, model_version"),
+                Is.EqualTo("2026-11-26 09:00:00\tv-test\t2\t1"), "by the hour the model decided, not the hour of the verdict");
+            Assert.That(await PostgresAsync("SELECT count(*) FROM system_audit_log WHERE event_id IS NOT NULL"), Is.EqualTo(events.Length), "every event in the audit log");
+        }
+    }
+
     private OperationalStore NewStore() => new(
         Options.Create(new PersistenceOptions { Instance = "test" }),
         new AuditWriter(_databases.Postgres),
         new PerformanceWriter(_databases.ClickHouse),
+        new VerdictWriter(_databases.ClickHouse),
         new PersistenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
     private static async Task<OperationalBatch> WriteAsync(OperationalStore store, List<ConsumeResult<byte[]?, byte[]?>> messages)
