@@ -57,7 +57,6 @@ internal static class SimulateCommand
             builder => builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart(),
             async services =>
             {
-                var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
                 if (simulation.Bind(parse) is not { } options)
                 {
                     return WorkerHost.InvalidConfiguration;
@@ -82,6 +81,8 @@ internal static class SimulateCommand
                 }
                 else
                 {
+                    // Read (and validated) only here: posting to the gateway needs no Kafka settings.
+                    var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
                     produced = await TransactionProducer.ProduceAsync(
                         kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-simulate", stream, parse.GetValue(rate), writer, cancellationToken);
                 }

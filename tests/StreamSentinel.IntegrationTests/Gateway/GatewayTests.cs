@@ -192,8 +192,9 @@ public sealed partial class GatewayTests
     {
         using var http = await StartAsync(new() { ["Gateway__QueueCapacity"] = "300" });
 
+        // No Kafka settings at all: the simulator only talks to the gateway.
         var result = await Infrastructure.Cli.RunAsync(
-            new Dictionary<string, string> { ["SS_KAFKA"] = _broker.BootstrapServers, ["SS_GATEWAY_TOKEN"] = Token },
+            new Dictionary<string, string> { ["SS_KAFKA"] = "", ["SS_KAFKA_FILE"] = "", ["SS_GATEWAY_TOKEN"] = Token },
             "simulate", "--via", "gateway", "--gateway-url", http.BaseAddress!.ToString(), "--count", "3000", "--seed", "31");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString);
