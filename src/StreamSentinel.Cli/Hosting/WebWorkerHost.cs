@@ -6,7 +6,7 @@ using StreamSentinel.Hosting.DependencyInjection;
 
 namespace StreamSentinel.Cli.Hosting;
 
-/// <summary>A worker with an HTTP surface for SREs: /healthz, /readyz, /metrics on 127.0.0.1:<c>--http-port</c>.</summary>
+/// <summary>A worker with an HTTP surface for SREs: /healthz, /readyz, /metrics on 127.0.0.1 (or <c>Http:Host</c>):<c>--http-port</c>.</summary>
 internal static class WebWorkerHost
 {
     public static WebApplicationBuilder CreateBuilder(int httpPort, IReadOnlyDictionary<string, string?> overrides)
@@ -15,7 +15,8 @@ internal static class WebWorkerHost
         builder.AddStackConfiguration();
         builder.Configuration.AddInMemoryCollection(overrides.Where(pair => pair.Value is not null));
         // Port 0 lets the system choose, so several workers run side by side on one machine; the chosen one is logged.
-        builder.WebHost.UseUrls($"http://127.0.0.1:{httpPort}");
+        // Loopback unless Http:Host says otherwise (a container publishes its port: Http__Host=0.0.0.0).
+        builder.WebHost.UseUrls($"http://{builder.Configuration["Http:Host"] ?? "127.0.0.1"}:{httpPort}");
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;
     }

@@ -72,11 +72,13 @@ public sealed partial class ComposeFileTests
     public void Shared_environment_names_exactly_the_variables_the_code_reads()
     {
         var environment = (YamlMappingNode)_root["x-stream-sentinel-env"];
+        // The four stack variables, and the workers' listening address (a container's port is published).
+        string[] expected = [.. StackEnvironment.Keys.Keys, "Http__Host"];
 
-        Assert.That(environment.Children.Keys.Select(Scalar), Is.EquivalentTo(StackEnvironment.Keys.Keys));
+        Assert.That(environment.Children.Keys.Select(Scalar), Is.EquivalentTo(expected));
         foreach (var worker in new[] { "detection", "persistence" })
         {
-            Assert.That(((YamlMappingNode)Service(worker)["environment"]).Children.Keys.Select(Scalar), Is.EquivalentTo(StackEnvironment.Keys.Keys), worker);
+            Assert.That(((YamlMappingNode)Service(worker)["environment"]).Children.Keys.Select(Scalar), Is.EquivalentTo(expected), worker);
         }
     }
 
@@ -90,6 +92,47 @@ public sealed partial class ComposeFileTests
             Assert.That(Command("persistence").Take(2), Is.EqualTo(new[] { "run", "persistence" }));
         }
     }
+
+    [Test]
+    public void Prometheus_scrapes_every_worker_on_the_port_it_listens_on()
+    {
+        var scrape = File.ReadAllText(RepositoryRoot.Combine("docker", "prometheus", "prometheus.yml"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var worker in new[] { "detection", "gateway", "persistence" })
+            {
+                var command = Command(worker);
+                Assert.That(command[Array.IndexOf(command, "--http-port") + 1], Is.EqualTo("8080"), worker);
+                Assert.That(scrape, Does.Contain($"job_name: {worker}"), worker);
+            }
+
+            Assert.That(scrape, Does.Contain("\"detection:8080\"").And.Contain("\"gateway:8080\"").And.Contain("names: [\"persistence\"]"));
+        }
+    }
+
+    [Test]
+    public void Every_metric_the_grafana_dashboard_queries_is_one_the_workers_export()
+    {
+        var dashboard = File.ReadAllText(RepositoryRoot.Combine("docker", "grafana", "dashboards", "stream-sentinel.json"));
+        // Instrument names in the code (stream_sentinel.*, messaging.*, db.client.*), as Prometheus spells them.
+        var exported = Directory.EnumerateFiles(RepositoryRoot.Combine("src"), "*.cs", SearchOption.AllDirectories)
+            .SelectMany(file => InstrumentName().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value.Replace('.', '_')))
+            .ToHashSet();
+        var queried = PromMetric().Matches(dashboard).Select(m => m.Value).Distinct().ToList();
+
+        Assert.That(queried, Has.Count.GreaterThan(10));
+        Assert.That(
+            queried.Where(metric => !exported.Contains(Regex.Replace(metric, "(_seconds)?(_total|_bucket|_count|_sum)?$", ""))),
+            Is.Empty,
+            "metrics no worker exports");
+    }
+
+    [GeneratedRegex("\"((?:stream_sentinel|messaging|db\\.client)\\.[a-z_.]+)\"")]
+    private static partial Regex InstrumentName();
+
+    [GeneratedRegex("\\b(?:stream_sentinel|messaging|db_client)_[a-z_]+")]
+    private static partial Regex PromMetric();
 
     [TestCase("postgres", "PG_PORT")]
     [TestCase("redis", "REDIS_PORT")]
