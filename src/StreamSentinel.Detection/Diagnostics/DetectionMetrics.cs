@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using StreamSentinel.Contracts;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Detection.Diagnostics;
@@ -21,7 +21,6 @@ public sealed class DetectionMetrics
     private readonly Histogram<double> _redis;
     private readonly Histogram<double> _score;
     private readonly Histogram<int> _batchSize;
-    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
 
     /// <summary>What these instruments mean in the worker's performance snapshots.</summary>
     public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
@@ -57,12 +56,11 @@ public sealed class DetectionMetrics
         _batchSize = meter.CreateHistogram<int>(
             "stream_sentinel.detection.batch.size", "{message}", "Transactions per batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 1000, 5000] });
-        meter.CreateObservableGauge(
-            "messaging.kafka.consumer.lag",
-            () => _lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("messaging.destination.name", p.Key.Topic), new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key.Partition))),
-            "{message}",
-            "Messages behind the end of each assigned partition, after the last commit.");
+        Lag = new PartitionLag(meter, "Messages behind the end of each assigned partition, after the last commit.");
     }
+
+    /// <summary>Lag per assigned partition (the <c>messaging.kafka.consumer.lag</c> gauge).</summary>
+    public PartitionLag Lag { get; }
 
     public void Consumed(int count) => _consumed.Add(count);
 
@@ -87,7 +85,5 @@ public sealed class DetectionMetrics
 
     public void Retried(string error) => _retries.Add(1, new KeyValuePair<string, object?>("error.type", error));
 
-    public void Lag(string topic, int partition, long lag) => _lag[(topic, partition)] = lag;
 
-    public void Unassigned(string topic, int partition) => _lag.TryRemove((topic, partition), out _);
 }

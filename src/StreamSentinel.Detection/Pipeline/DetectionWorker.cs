@@ -12,6 +12,7 @@ using StreamSentinel.Detection.Diagnostics;
 using StreamSentinel.Detection.Options;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Kafka.Tracing;
@@ -300,7 +301,7 @@ public sealed class DetectionWorker(
 
     private void Commit(IConsumer<byte[]?, byte[]?> consumer, HeldBatch batch)
     {
-        var offsets = batch.CommitOffsets();
+        var offsets = PartitionLag.NextOffsets(batch.Messages);
         if (offsets.Count == 0)
         {
             return;
@@ -315,14 +316,7 @@ public sealed class DetectionWorker(
             Log.CommitFailed(logger, e.Error.Reason);
         }
 
-        foreach (var partition in offsets)
-        {
-            var watermarks = consumer.GetWatermarkOffsets(partition.TopicPartition);
-            if (watermarks.High != Offset.Unset)
-            {
-                metrics.Lag(partition.Topic, partition.Partition.Value, Math.Max(0, watermarks.High.Value - partition.Offset.Value));
-            }
-        }
+        metrics.Lag.Committed(consumer, offsets);
     }
 
     private void ResumeIfPaused(IConsumer<byte[]?, byte[]?> consumer)
@@ -394,10 +388,7 @@ public sealed class DetectionWorker(
             _held = kept.Messages.Count > 0 ? kept : null;
         }
 
-        foreach (var partition in partitions)
-        {
-            metrics.Unassigned(partition.Topic, partition.Partition.Value);
-        }
+        metrics.Lag.Revoked(partitions);
 
         Log.Revoked(logger, Describe(partitions), dropped);
         events.PartitionsChanged(AuditActions.PartitionsRevoked, _options.ConsumerGroup, _options.Instance, partitions, dropped);

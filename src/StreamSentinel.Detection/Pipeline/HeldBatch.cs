@@ -50,10 +50,4 @@ public sealed class HeldBatch(List<ConsumeResult<byte[]?, byte[]?>> messages)
 
         return kept;
     }
-
-    /// <summary>The next offset to read on each partition of the batch.</summary>
-    public List<TopicPartitionOffset> CommitOffsets() =>
-    [
-        .. Messages.GroupBy(m => m.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(m => m.Offset.Value) + 1)),
-    ];
 }

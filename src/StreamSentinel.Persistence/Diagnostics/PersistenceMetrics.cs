@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Persistence.Diagnostics;
@@ -21,7 +22,6 @@ public sealed class PersistenceMetrics
     private readonly Counter<long> _retries;
     private readonly Counter<long> _recovered;
     private readonly Counter<long> _repeats;
-    private readonly ConcurrentDictionary<(string Topic, int Partition), long> _lag = new();
     private readonly ConcurrentDictionary<string, int> _paused = new(StringComparer.Ordinal);
 
     /// <summary>What these instruments mean in the worker's performance snapshots.</summary>
@@ -63,11 +63,7 @@ public sealed class PersistenceMetrics
             () => _paused.Select(p => new Measurement<int>(p.Value, new KeyValuePair<string, object?>("stream", p.Key))),
             "{state}",
             "1 while a stream's partitions are paused for a database outage.");
-        meter.CreateObservableGauge(
-            "messaging.kafka.consumer.lag",
-            () => _lag.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("messaging.destination.name", p.Key.Topic), new KeyValuePair<string, object?>("messaging.destination.partition.id", p.Key.Partition))),
-            "{message}",
-            "Messages behind the end of each assigned partition.");
+        Lag = new PartitionLag(meter, "Messages behind the end of each assigned partition.");
     }
 
     /// <summary>The streams whose partitions are paused for an outage (results, operational).</summary>
@@ -81,6 +77,9 @@ public sealed class PersistenceMetrics
         _paused[stream] = value;
         return previous != value;
     }
+
+    /// <summary>Lag per assigned partition (the <c>messaging.kafka.consumer.lag</c> gauge).</summary>
+    public PartitionLag Lag { get; }
 
     public static long Now() => Stopwatch.GetTimestamp();
 
@@ -111,7 +110,5 @@ public sealed class PersistenceMetrics
 
     public void Repeats(long results) => _repeats.Add(results);
 
-    public void Lag(string topic, int partition, long lag) => _lag[(topic, partition)] = lag;
 
-    public void Unassigned(string topic, int partition) => _lag.TryRemove((topic, partition), out _);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Diagnostics;
@@ -225,8 +226,7 @@ public sealed class PersistenceWorker<TBatch>(
 
     private void Commit(IConsumer<byte[]?, byte[]?> consumer, TBatch batch)
     {
-        IReadOnlyList<TopicPartitionOffset> offsets =
-            [.. batch.Messages.GroupBy(m => m.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(m => m.Offset.Value) + 1))];
+        var offsets = PartitionLag.NextOffsets(batch.Messages);
         if (offsets.Count > 0)
         {
             try
@@ -241,14 +241,7 @@ public sealed class PersistenceWorker<TBatch>(
         }
 
         metrics.Committed(batch.Messages.Count);
-        foreach (var partition in offsets)
-        {
-            var watermarks = consumer.GetWatermarkOffsets(partition.TopicPartition);
-            if (watermarks.High != Offset.Unset)
-            {
-                metrics.Lag(partition.Topic, partition.Partition.Value, Math.Max(0, watermarks.High.Value - partition.Offset.Value));
-            }
-        }
+        metrics.Lag.Committed(consumer, offsets);
     }
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
@@ -298,10 +291,7 @@ public sealed class PersistenceWorker<TBatch>(
         }
 
         store.Revoked(partitions);
-        foreach (var partition in partitions)
-        {
-            metrics.Unassigned(partition.Topic, partition.Partition.Value);
-        }
+        metrics.Lag.Revoked(partitions);
 
         Log.Revoked(logger, Describe(partitions), dropped);
         events.PartitionsChanged(AuditActions.PartitionsRevoked, store.ConsumerGroup, _options.Instance, partitions, dropped);
