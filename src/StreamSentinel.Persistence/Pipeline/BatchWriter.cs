@@ -142,7 +142,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
             var inserted = await alerts.WriteAsync(batch.Results, spans, _options.ConsumerGroup, _options.Instance, cancellationToken);
             metrics.Flushed("postgres", "fraud_alerts", inserted, started);
         }
-        catch (PostgresException e) when (IsRejectedData(e) && batch.Results.Any(r => r.IsAlert))
+        catch (PostgresException e) when (PostgresErrors.IsRejectedData(e) && batch.Results.Any(r => r.IsAlert))
         {
             // A row the database refuses must not hold back the others: find it by halves, dead-letter it, write the rest.
             var rejected = await IsolateRejectedAsync(batch.Results.Where(r => r.IsAlert).ToList(), spans, cancellationToken);
@@ -166,7 +166,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
             await alerts.WriteAsync(candidates, spans, _options.ConsumerGroup, _options.Instance, cancellationToken);
             return [];
         }
-        catch (PostgresException e) when (IsRejectedData(e))
+        catch (PostgresException e) when (PostgresErrors.IsRejectedData(e))
         {
             if (candidates.Count == 1)
             {
@@ -294,7 +294,4 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
 
         metrics.RecoveredRows(table.Name, stored.Count - before);
     }
-
-    // Class 22 (data exception) and 23 (integrity constraint violation): the row, not the server, is the problem.
-    private static bool IsRejectedData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 }

@@ -122,7 +122,7 @@ public sealed class OperationalStore(
         {
             return await audits.WriteAsync([.. batch.Audits.Select(a => a.Event)], cancellationToken);
         }
-        catch (PostgresException e) when (IsRejectedData(e))
+        catch (PostgresException e) when (PostgresErrors.IsRejectedData(e))
         {
             // One event the database refuses must not hold back the rest: audit batches are small, so try each alone.
             var inserted = 0;
@@ -132,7 +132,7 @@ public sealed class OperationalStore(
                 {
                     inserted += await audits.WriteAsync([audit], cancellationToken);
                 }
-                catch (PostgresException refused) when (IsRejectedData(refused))
+                catch (PostgresException refused) when (PostgresErrors.IsRejectedData(refused))
                 {
                     batch.Audits.Remove((audit, message));
                     batch.DeadLetters.Add(new DeadLetter(message, "rejected_by_postgres", $"{refused.SqlState}: {refused.MessageText}"));
@@ -185,7 +185,4 @@ public sealed class OperationalStore(
     public void Revoked(IReadOnlyCollection<TopicPartition> partitions)
     {
     }
-
-    // Class 22 (data exception) and 23 (integrity constraint violation): the row, not the server, is the problem.
-    private static bool IsRejectedData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 }
