@@ -28,7 +28,6 @@ public static class AnalystConsoleExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddPostgres().AddClickHouse();
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddTimeProvider();
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Every status change also goes to audit-events (the fleet copies verdicts to ClickHouse); never blocking a request.
         builder.AddOperationalStreams(
@@ -76,13 +75,5 @@ public static class AnalystConsoleExtensions
     {
         response.StatusCode = status;
         return Task.CompletedTask;
-    }
-
-    private static void TryAddTimeProvider(this IServiceCollection services)
-    {
-        if (services.All(s => s.ServiceType != typeof(TimeProvider)))
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
     }
 }

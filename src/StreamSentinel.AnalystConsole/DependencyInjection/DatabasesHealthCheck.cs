@@ -1,6 +1,8 @@
 using ClickHouse.Driver;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using StreamSentinel.ClickHouse.Health;
+using StreamSentinel.PostgreSql.Health;
 
 namespace StreamSentinel.AnalystConsole.DependencyInjection;
 
@@ -9,29 +11,7 @@ internal sealed class DatabasesHealthCheck(NpgsqlDataSource postgres, ClickHouse
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var problems = new List<string>();
-        try
-        {
-            await using var command = postgres.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            problems.Add($"PostgreSQL: {e.Message}");
-        }
-
-        try
-        {
-            if (!await clickHouse.PingAsync(new QueryOptions(), cancellationToken))
-            {
-                problems.Add("ClickHouse: ping failed");
-            }
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ClickHouseServerException)
-        {
-            problems.Add($"ClickHouse: {e.Message}");
-        }
-
+        List<string> problems = [.. new[] { await PostgresProbe.ProblemAsync(postgres, cancellationToken), await ClickHouseProbe.ProblemAsync(clickHouse, cancellationToken) }.OfType<string>()];
         return problems.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(string.Join("; ", problems));
     }
 }

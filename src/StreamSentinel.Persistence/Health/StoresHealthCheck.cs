@@ -1,7 +1,9 @@
 using ClickHouse.Driver;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using StreamSentinel.ClickHouse.Health;
 using StreamSentinel.Persistence.Diagnostics;
+using StreamSentinel.PostgreSql.Health;
 
 namespace StreamSentinel.Persistence.Health;
 
@@ -16,27 +18,7 @@ public sealed class StoresHealthCheck(NpgsqlDataSource postgres, ClickHouseClien
             problems.Add($"partitions paused ({string.Join(", ", paused)}): writes keep failing");
         }
 
-        try
-        {
-            await using var command = postgres.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            problems.Add($"PostgreSQL: {e.Message}");
-        }
-
-        try
-        {
-            if (!await clickHouse.PingAsync(new QueryOptions(), cancellationToken))
-            {
-                problems.Add("ClickHouse: ping failed");
-            }
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ClickHouseServerException)
-        {
-            problems.Add($"ClickHouse: {e.Message}");
-        }
+        problems.AddRange(new[] { await PostgresProbe.ProblemAsync(postgres, cancellationToken), await ClickHouseProbe.ProblemAsync(clickHouse, cancellationToken) }.OfType<string>());
 
         return problems.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(string.Join("; ", problems));
     }
