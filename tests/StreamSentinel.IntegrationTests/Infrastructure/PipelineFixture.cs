@@ -89,6 +89,33 @@ internal sealed class PipelineFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>A number the test's ClickHouse database answers (e.g. a count).</summary>
+    public async Task<long> ClickHouseScalarAsync(string sql) =>
+        long.Parse((await Databases.ClickHouse.QueryTsvAsync(sql, CancellationToken.None))[0][0], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A number the test's PostgreSQL database answers (e.g. a count).</summary>
+    public async Task<long> PostgresScalarAsync(string sql)
+    {
+        await using var connection = await Databases.Postgres.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test if it does not within <paramref name="timeout"/>.</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Condition not met within {timeout}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     public string WorkerLogs() => string.Join("\n", _workers.Select(w => $"===== {w.Name} =====\n{w.Output}"));
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using Dapper;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.IntegrationTests.Infrastructure;
@@ -24,7 +23,7 @@ public sealed class OperationalFleetTests
         await pipeline.GenerateAsync(count: 10_000, seed: 31, alertShare: 0.1);
 
         // Some of the victim's snapshots are stored (so some of its operational offsets are committed) before it dies.
-        await WaitForAsync(async () => await ClickHouseAsync(pipeline, "SELECT count() FROM performance_metrics WHERE worker_id = 'victim'") >= 3, TimeSpan.FromMinutes(1));
+        await PipelineFixture.WaitForAsync(async () => await pipeline.ClickHouseScalarAsync("SELECT count() FROM performance_metrics WHERE worker_id = 'victim'") >= 3, TimeSpan.FromMinutes(1));
         victim.Kill();
         await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
         var successor = await pipeline.StartWorkerAsync("successor", batchSize: 200);
@@ -39,14 +38,14 @@ public sealed class OperationalFleetTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(deadLetters, Is.EquivalentTo(poison));
-            Assert.That(await ClickHouseAsync(pipeline, "SELECT count() - uniqExact(snapshot_id) FROM performance_metrics"), Is.Zero);
-            Assert.That(await ClickHouseAsync(pipeline, "SELECT sum(messages_out) FROM performance_metrics WHERE worker_id = 'successor'"), Is.GreaterThan(0));
-            Assert.That(await PostgresAsync(pipeline, "SELECT count(*) FROM system_audit_log WHERE actor = 'persistence/victim' AND action = 'worker.started'"), Is.EqualTo(1));
-            Assert.That(await PostgresAsync(pipeline, "SELECT count(*) FROM system_audit_log WHERE actor = 'persistence/victim' AND action = 'worker.stopped'"), Is.Zero, "kill -9 says nothing");
-            Assert.That(await PostgresAsync(pipeline, "SELECT count(*) FROM system_audit_log WHERE actor = 'persistence/successor' AND action = 'partitions.assigned'"), Is.GreaterThanOrEqualTo(2), "both groups");
-            Assert.That(await PostgresAsync(pipeline, "SELECT count(*) - count(DISTINCT event_id) FROM system_audit_log WHERE event_id IS NOT NULL"), Is.Zero);
+            Assert.That(await pipeline.ClickHouseScalarAsync("SELECT count() - uniqExact(snapshot_id) FROM performance_metrics"), Is.Zero);
+            Assert.That(await pipeline.ClickHouseScalarAsync("SELECT sum(messages_out) FROM performance_metrics WHERE worker_id = 'successor'"), Is.GreaterThan(0));
+            Assert.That(await pipeline.PostgresScalarAsync("SELECT count(*) FROM system_audit_log WHERE actor = 'persistence/victim' AND action = 'worker.started'"), Is.EqualTo(1));
+            Assert.That(await pipeline.PostgresScalarAsync("SELECT count(*) FROM system_audit_log WHERE actor = 'persistence/victim' AND action = 'worker.stopped'"), Is.Zero, "kill -9 says nothing");
+            Assert.That(await pipeline.PostgresScalarAsync("SELECT count(*) FROM system_audit_log WHERE actor = 'persistence/successor' AND action = 'partitions.assigned'"), Is.GreaterThanOrEqualTo(2), "both groups");
+            Assert.That(await pipeline.PostgresScalarAsync("SELECT count(*) - count(DISTINCT event_id) FROM system_audit_log WHERE event_id IS NOT NULL"), Is.Zero);
             Assert.That(
-                await PostgresAsync(pipeline, "SELECT count(*) FROM system_audit_log WHERE action = 'messages.dead_lettered' AND entity_id IN ('audit-events', 'performance-metrics')"),
+                await pipeline.PostgresScalarAsync("SELECT count(*) FROM system_audit_log WHERE action = 'messages.dead_lettered' AND entity_id IN ('audit-events', 'performance-metrics')"),
                 Is.GreaterThanOrEqualTo(1));
         }
     }
@@ -105,28 +104,5 @@ public sealed class OperationalFleetTests
 
         consumer.Close();
         return letters;
-    }
-
-    private static async Task<long> ClickHouseAsync(PipelineFixture pipeline, string sql) =>
-        long.Parse((await pipeline.Databases.ClickHouse.QueryTsvAsync(sql, CancellationToken.None))[0][0], System.Globalization.CultureInfo.InvariantCulture);
-
-    private static async Task<long> PostgresAsync(PipelineFixture pipeline, string sql)
-    {
-        await using var connection = await pipeline.Databases.Postgres.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<long>(sql);
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Condition not met within {timeout}.");
-            }
-
-            await Task.Delay(200);
-        }
     }
 }

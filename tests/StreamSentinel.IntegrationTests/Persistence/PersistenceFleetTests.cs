@@ -46,7 +46,7 @@ public sealed class PersistenceFleetTests
         await pipeline.GenerateAsync(count: 20_000, seed: 12, alertShare: 0.2);
 
         // Wait until it has written part of the run, then kill it without warning.
-        await WaitForAsync(async () => await CountAsync(pipeline, "detection_results") > 2000, TimeSpan.FromMinutes(1));
+        await PipelineFixture.WaitForAsync(async () => await pipeline.ClickHouseScalarAsync("SELECT count() FROM detection_results") > 2000, TimeSpan.FromMinutes(1));
         victim.Kill();
         await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
         await pipeline.StartWorkerAsync("successor", batchSize: 200);
@@ -66,7 +66,7 @@ public sealed class PersistenceFleetTests
         await pipeline.StartWorkerAsync("w3", batchSize: 300, waitForAssignment: false);
         await pipeline.GenerateAsync(count: 30_000, seed: 13, alertShare: 0.1);
 
-        await WaitForAsync(async () => await CountAsync(pipeline, "detection_results") > 3000, TimeSpan.FromMinutes(1));
+        await PipelineFixture.WaitForAsync(async () => await pipeline.ClickHouseScalarAsync("SELECT count() FROM detection_results") > 3000, TimeSpan.FromMinutes(1));
         first.Terminate();
         await pipeline.StartWorkerAsync("w4", batchSize: 300, waitForAssignment: false);
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
@@ -128,22 +128,5 @@ public sealed class PersistenceFleetTests
 
         consumer.Close();
         return reasons;
-    }
-
-    private static async Task<long> CountAsync(PipelineFixture pipeline, string table) =>
-        long.Parse((await pipeline.Databases.ClickHouse.QueryTsvAsync($"SELECT count() FROM {table}", CancellationToken.None))[0][0], System.Globalization.CultureInfo.InvariantCulture);
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Condition not met within {timeout}.");
-            }
-
-            await Task.Delay(200);
-        }
     }
 }
