@@ -1,5 +1,6 @@
 -- Fraud rate by merchant category (MCC): results, alerts, the share alerted and the amounts alerted, highest rate first.
 -- From the materialized view fraud_rate_hourly. Parameters: {from}, {to} (event time), {limit}.
+-- Chart: bar merchant_category fraud_rate
 SELECT
     merchant_category,
     countMerge(results)                                  AS results_total,

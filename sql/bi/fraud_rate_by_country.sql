@@ -1,5 +1,6 @@
 -- Fraud rate by country of the payment: results, alerts by severity, the share alerted, highest rate first.
 -- From the materialized view fraud_rate_hourly. Parameters: {from}, {to} (event time), {limit}.
+-- Chart: bar country fraud_rate
 SELECT
     country,
     countMerge(results)                                  AS results_total,

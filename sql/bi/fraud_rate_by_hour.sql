@@ -1,5 +1,6 @@
 -- Fraud rate by hour: results, alerts (MEDIUM and above), the share alerted and the amounts, per hour of event time.
 -- From the materialized view fraud_rate_hourly. Parameters: {from}, {to} (event time), {limit} (most recent hours).
+-- Chart: line hour fraud_rate
 SELECT
     hour,
     countMerge(results)                                  AS results_total,

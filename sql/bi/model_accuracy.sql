@@ -2,6 +2,7 @@
 -- latency percentiles, and the precision analysts' verdicts give it (confirmed frauds / decided alerts; nan while
 -- no alert of that hour is decided). From the materialized views model_accuracy_hourly and model_verdicts_hourly.
 -- Parameters: {from}, {to} (detection time), {limit} (most recent rows).
+-- Chart: line hour alert_rate,precision
 SELECT
     hour,
     model_version,

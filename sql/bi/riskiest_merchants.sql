@@ -1,6 +1,7 @@
 -- Riskiest merchants: merchants with the most alerts, with their payments, alert rate, average score and amount
 -- alerted. Joins transaction_records (the merchant) to detection_results (the verdict) by event. Parameters:
 -- {from}, {to} (event time), {limit}.
+-- Chart: bar merchant_id alerts_total
 SELECT
     merchant_id,
     any(merchant_category)                               AS category,

@@ -1,5 +1,6 @@
 -- Business rules that fire most: per rule, how often it fired, on how many alerts, the share of its firings that
 -- became alerts, and the average score. From detection_results. Parameters: {from}, {to} (event time), {limit}.
+-- Chart: bar rule fired,on_alerts
 SELECT
     rule,
     count()                                              AS fired,

@@ -1,5 +1,6 @@
 -- Score distribution: results per tenth of the fraud score, the share of all results and how many became alerts.
 -- From detection_results. Parameters: {from}, {to} (event time), {limit} (ignored: there are ten buckets).
+-- Chart: bar score_from results_total,alerts_total
 SELECT
     floor(fraud_score * 10) / 10                         AS score_from,
     count()                                              AS results_total,

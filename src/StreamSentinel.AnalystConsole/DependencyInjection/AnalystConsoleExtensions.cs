@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using StreamSentinel.AnalystConsole.Alerts;
 using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Endpoints;
+using StreamSentinel.AnalystConsole.Fleet;
 using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.ClickHouse.DependencyInjection;
 using StreamSentinel.Contracts;
@@ -39,6 +40,7 @@ public static class AnalystConsoleExtensions
                 omit: "users"));
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddScoped<AlertService>();
+        builder.Services.AddHttpClient<FleetService>(FleetService.HttpClientName);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
@@ -59,7 +61,7 @@ public static class AnalystConsoleExtensions
         return builder;
     }
 
-    /// <summary>The JSON API under /api; health and metrics stay anonymous (MapDefaultEndpoints).</summary>
+    /// <summary>The JSON API under /api and the pages over it; health and metrics stay anonymous (MapDefaultEndpoints).</summary>
     public static IEndpointRouteBuilder MapAnalystConsole(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -68,6 +70,8 @@ public static class AnalystConsoleExtensions
         var api = app.MapGroup("/api");
         SessionEndpoints.Map(api);
         AlertEndpoints.Map(api);
+        InsightEndpoints.Map(api);
+        PageEndpoints.Map(app);
         return app;
     }
 

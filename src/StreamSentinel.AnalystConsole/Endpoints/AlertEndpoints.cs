@@ -21,10 +21,10 @@ internal static class AlertEndpoints
                 List(request, "status", AlertWorkflow.Statuses, errors),
                 List(request, "severity", Severities, errors),
                 request.Query["user"] is { Count: 1 } user && !string.IsNullOrWhiteSpace(user[0]) ? user[0] : null,
-                Time(request, "from", errors),
-                Time(request, "to", errors),
+                QueryParameters.Time(request, "from", errors),
+                QueryParameters.Time(request, "to", errors),
                 Cursor(request, errors),
-                Limit(request, errors));
+                QueryParameters.Int(request, "limit", 50, 1, int.MaxValue, errors));
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The query is invalid.")
                 : Results.Ok(await alerts.QueueAsync(query, cancellationToken));
@@ -103,22 +103,6 @@ internal static class AlertEndpoints
         return values;
     }
 
-    private static DateTimeOffset? Time(HttpRequest request, string name, Dictionary<string, string[]> errors)
-    {
-        if (request.Query[name] is not { Count: 1 } value || string.IsNullOrWhiteSpace(value[0]))
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
-        {
-            return time;
-        }
-
-        errors[name] = ["is not a date and time, e.g. 2026-11-26T10:00:00Z"];
-        return null;
-    }
-
     private static AlertCursor? Cursor(HttpRequest request, Dictionary<string, string[]> errors)
     {
         if (request.Query["cursor"] is not { Count: 1 } value || string.IsNullOrEmpty(value[0]))
@@ -133,21 +117,5 @@ internal static class AlertEndpoints
 
         errors["cursor"] = ["is not a cursor this console gave out (next_cursor of a page)"];
         return null;
-    }
-
-    private static int Limit(HttpRequest request, Dictionary<string, string[]> errors)
-    {
-        if (request.Query["limit"] is not { Count: 1 } value)
-        {
-            return 50;
-        }
-
-        if (int.TryParse(value[0], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 1)
-        {
-            return limit;
-        }
-
-        errors["limit"] = ["is not a positive whole number"];
-        return 50;
     }
 }

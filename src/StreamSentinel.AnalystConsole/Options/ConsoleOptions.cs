@@ -22,6 +22,17 @@ public sealed class ConsoleOptions : IValidatableObject
     [Range(1, 1000)]
     public int RecentTransactions { get; set; } = 20;
 
+    /// <summary>
+    /// The workers the SRE page probes live for readiness and lag per partition (<c>Console__Workers__0__Name</c>,
+    /// <c>__Url</c>: the base of their /readyz and /metrics). Throughput and latency come from every worker's
+    /// performance snapshots in ClickHouse, listed or not.
+    /// </summary>
+    public IReadOnlyList<FleetWorker> Workers { get; set; } = [];
+
+    /// <summary>How long the SRE page waits for one worker's /readyz or /metrics before calling it unreachable.</summary>
+    [Range(100, 30_000)]
+    public int ProbeTimeoutMs { get; set; } = 2000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Users.Count == 0)
@@ -43,6 +54,14 @@ public sealed class ConsoleOptions : IValidatableObject
         {
             yield return new ValidationResult("Console:Users has the same name twice.", [nameof(Users)]);
         }
+
+        foreach (var (worker, index) in Workers.Select((w, i) => (w, i)))
+        {
+            if (string.IsNullOrWhiteSpace(worker.Name) || !Uri.TryCreate(worker.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                yield return new ValidationResult($"Console:Workers:{index} needs a name and an http(s) URL (the base of its /readyz and /metrics).", [nameof(Workers)]);
+            }
+        }
     }
 }
 
@@ -53,6 +72,14 @@ public sealed class ConsoleUser
     public string Password { get; set; } = "";
 
     public string Role { get; set; } = "";
+}
+
+/// <summary>A worker the SRE page probes: its name on the page and the base URL of its /readyz and /metrics.</summary>
+public sealed class FleetWorker
+{
+    public string Name { get; set; } = "";
+
+    public string Url { get; set; } = "";
 }
 
 /// <summary>analyst: reads and changes alerts; viewer: reads.</summary>

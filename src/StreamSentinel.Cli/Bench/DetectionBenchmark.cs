@@ -7,6 +7,7 @@ using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Detection.Evaluation;
 using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
 using StreamSentinel.Redis.UserState;

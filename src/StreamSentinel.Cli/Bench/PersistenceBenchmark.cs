@@ -9,6 +9,7 @@ using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
 using StreamSentinel.Migrations;

@@ -50,7 +50,7 @@ internal static class BiCommand
                 return Task.FromResult(WorkerHost.InvalidConfiguration);
             }
 
-            var window = (From: parse.GetValue(from) ?? DateTimeOffset.UnixEpoch, To: parse.GetValue(to) ?? new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero));
+            var window = (From: parse.GetValue(from) ?? BiQueries.AllTimeFrom, To: parse.GetValue(to) ?? BiQueries.AllTimeTo);
             if (window.To <= window.From)
             {
                 Console.Error.WriteLine("--to must be after --from.");

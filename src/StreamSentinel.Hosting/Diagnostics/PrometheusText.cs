@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace StreamSentinel.Cli.Bench;
+namespace StreamSentinel.Hosting.Diagnostics;
 
-/// <summary>Reads a histogram out of Prometheus text exposition, to estimate quantiles from its buckets.</summary>
-internal static partial class PrometheusText
+/// <summary>
+/// Reads what a worker's /metrics says (Prometheus text exposition): a histogram's buckets, sums and counts, and the
+/// samples of a gauge with their labels. Enough for the fleet's own tools; not a general parser.
+/// </summary>
+public static partial class PrometheusText
 {
     /// <summary>Cumulative bucket counts by upper bound, summed over every series of <paramref name="histogram"/> matching <paramref name="labelFilter"/>.</summary>
     public static SortedDictionary<double, double> Buckets(IEnumerable<string> scrapes, string histogram, string labelFilter)
@@ -49,6 +52,42 @@ internal static partial class PrometheusText
         return buckets.First(b => b.Value >= q * total).Key;
     }
 
+    /// <summary>Every sample of the series <paramref name="name"/> in one scrape, with its labels.</summary>
+    public static IReadOnlyList<PrometheusSample> Samples(string scrape, string name)
+    {
+        ArgumentNullException.ThrowIfNull(scrape);
+        var samples = new List<PrometheusSample>();
+        foreach (var line in scrape.Split('\n'))
+        {
+            var match = SampleLine().Match(line);
+            if (!match.Success || match.Groups["name"].Value != name
+                || !double.TryParse(match.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+
+            var labels = Label().Matches(match.Groups["labels"].Value)
+                .ToDictionary(l => l.Groups["key"].Value, l => Unescape(l.Groups["value"].Value), StringComparer.Ordinal);
+            samples.Add(new PrometheusSample(labels, value));
+        }
+
+        return samples;
+    }
+
+    // The exposition format escapes three characters in label values: backslash, double quote and newline.
+    private static string Unescape(string value) =>
+        value.Replace("\\\\", "\u0000", StringComparison.Ordinal).Replace("\\\"", "\"", StringComparison.Ordinal)
+            .Replace("\\n", "\n", StringComparison.Ordinal).Replace("\u0000", "\\", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})?\s+(?<value>\S+)(\s+\d+)?\s*$")]
+    private static partial Regex SampleLine();
+
+    [GeneratedRegex(@"(?<key>[a-zA-Z_][a-zA-Z0-9_]*)=""(?<value>(\\.|[^""\\])*)""")]
+    private static partial Regex Label();
+
     [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>[^}]*le=""(?<le>[^""]+)""[^}]*)\}\s+(?<value>\S+)")]
     private static partial Regex BucketLine();
 }
+
+/// <summary>One sample of a series: its labels and value.</summary>
+public sealed record PrometheusSample(IReadOnlyDictionary<string, string> Labels, double Value);

@@ -1,0 +1,75 @@
+"use strict";
+// The alert queue: filters live in the address (a filtered queue can be bookmarked or shared), pages follow the
+// API's keyset cursor, newest first.
+(async () => {
+  const { el, api, time, number, score, money, badge, showError } = Console;
+  await Console.start();
+  const form = document.getElementById("filters");
+  const rows = document.getElementById("alerts");
+  const problem = document.getElementById("problem");
+  const next = document.getElementById("next");
+  const first = document.getElementById("first");
+  const info = document.getElementById("page-info");
+  const fields = ["status", "severity", "user", "from", "to"];
+  let cursor = null;
+  let pageNumber = 1;
+
+  const toInput = iso => (iso ? new Date(iso).toISOString().slice(0, 19) : "");
+  const fromInput = local => (local ? `${local}Z` : "");
+  const params = new URLSearchParams(location.search);
+  for (const name of fields) {
+    const value = params.get(name) ?? "";
+    form.elements[name].value = name === "from" || name === "to" ? toInput(value) : value;
+  }
+
+  function filters() {
+    const query = new URLSearchParams();
+    for (const name of fields) {
+      const raw = form.elements[name].value.trim();
+      const value = name === "from" || name === "to" ? fromInput(raw) : raw;
+      if (value) query.set(name, value);
+    }
+    return query;
+  }
+
+  async function load(after) {
+    const query = filters();
+    query.set("limit", "25");
+    if (after) query.set("cursor", after);
+    try {
+      const { body: page } = await api(`/api/alerts?${query}`);
+      problem.replaceChildren();
+      rows.replaceChildren(...page.items.map(alert => el("tr", { "data-alert": alert.id },
+        el("td", {}, el("a", { href: `/alerts/${alert.id}`, text: time(alert.created_at) })),
+        el("td", {}, badge(alert.severity)),
+        el("td", { class: "num", text: score(alert.fraud_score) }),
+        el("td", { class: "status", text: alert.status }),
+        el("td", { text: alert.assignee ?? "" }),
+        el("td", {}, el("a", { href: `/?user=${encodeURIComponent(alert.user_id)}`, text: alert.user_id })),
+        el("td", { class: "num", text: money(alert.amount, alert.currency) }),
+        el("td", { text: alert.merchant_id }),
+        el("td", { text: alert.country }),
+        el("td", { class: "wrap", text: alert.business_rules_triggered.join(", ") }))));
+      if (page.items.length === 0) {
+        rows.replaceChildren(el("tr", {}, el("td", { colspan: 10, class: "muted", text: "No alert matches these filters." })));
+      }
+      cursor = page.next_cursor;
+      next.disabled = !cursor;
+      first.disabled = pageNumber === 1;
+      info.textContent = `page ${pageNumber}, ${page.items.length} alerts${cursor ? "" : " (last page)"}`;
+    } catch (error) {
+      showError(problem, error);
+    }
+  }
+
+  form.addEventListener("submit", event => {
+    event.preventDefault();
+    history.replaceState(null, "", `/?${filters()}`);
+    pageNumber = 1;
+    load(null);
+  });
+  form.addEventListener("reset", () => setTimeout(() => form.requestSubmit(), 0));
+  next.addEventListener("click", () => { pageNumber += 1; load(cursor); });
+  first.addEventListener("click", () => { pageNumber = 1; load(null); });
+  await load(null);
+})();
