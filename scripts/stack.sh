@@ -13,6 +13,7 @@
 #   scripts/stack.sh start SERVER    start it again (same data, same port)
 #   scripts/stack.sh prepare         install and initialise everything, start nothing (for an orchestrator)
 #   scripts/stack.sh layout          print ports and paths as KEY=VALUE (what an orchestrator needs to know)
+#   scripts/stack.sh browser         install Debian's Chromium if missing (the console's browser test drives it)
 #   scripts/stack.sh serve SERVER    start one server (postgres, redis or clickhouse) and stay in the foreground
 #                                    until it dies or a SIGTERM stops it (how the Aspire AppHost runs them)
 #
@@ -40,6 +41,8 @@ pg_data="$pg_dir/data"
 pg_run="$pg_dir/run"
 pg_log="$pg_dir/log/postgres.log"
 pg_pwfile="$pg_dir/password"
+pg_writer_pwfile="$pg_dir/writer_password"   # the least-privilege accounts: `stream-sentinel migrate` creates
+pg_analyst_pwfile="$pg_dir/analyst_password" # them from the connection strings written to .stack/env
 
 redis_dir="$stack/redis"
 redis_pidfile="$redis_dir/redis.pid"
@@ -48,6 +51,7 @@ redis_log="$redis_dir/redis.log"
 ch_dir="$stack/clickhouse"
 ch_config="$ch_dir/config.xml"
 ch_users="$ch_dir/users.xml"
+ch_bi_pwfile="$ch_dir/bi_password"
 ch_pidfile="$ch_dir/clickhouse.pid"
 ch_errlog="$ch_dir/log/clickhouse-server.err.log"
 
@@ -173,6 +177,16 @@ write_file() {
 # PostgreSQL's tools refuse root. cd / because pg_ctl and initdb fail when they cannot read the cwd
 # (root's home is 700).
 as_pg() { (cd / && runuser -u postgres -- "$@"); }
+
+# A random hex password in FILE, generated once and kept (hex: nothing to escape in SQL, XML, connection
+# strings or the env file). Only root reads it.
+secret_file() {
+  if [ ! -s "$1" ]; then
+    (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$1.tmp")
+    mv -f "$1.tmp" "$1"
+  fi
+  chmod 600 "$1"
+}
 
 # Single-quote a value for a shell-sourceable file.
 shell_quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
@@ -398,6 +412,9 @@ ch_write_config() {
   d="${d//</&lt;}"
   d="${d//>/&gt;}"
   install -d -m 755 "$ch_dir" "$ch_dir/log"
+  secret_file "$ch_bi_pwfile"
+  local bi_sha256
+  bi_sha256="$(tr -d '\n' <"$ch_bi_pwfile" | sha256sum | cut -d' ' -f1)"
   write_file "$ch_config" "<?xml version=\"1.0\"?>
 <!-- Written by scripts/stack.sh up; changes are overwritten. -->
 <yandex>
@@ -436,6 +453,11 @@ ch_write_config() {
             <use_uncompressed_cache>0</use_uncompressed_cache>
             <load_balancing>random</load_balancing>
         </default>
+        <!-- Reads only; settings may change per query (BI tools and the .NET driver send some). -->
+        <read_only>
+            <max_memory_usage>10000000000</max_memory_usage>
+            <readonly>2</readonly>
+        </read_only>
     </profiles>
     <users>
         <!-- No allow_databases element: access to every database. -->
@@ -448,6 +470,17 @@ ch_write_config() {
             <profile>default</profile>
             <quota>default</quota>
         </default>
+        <!-- BI users and the console's reads. ClickHouse 18.16 has no SQL accounts, so this file defines it;
+             migrate checks that it reads and cannot write (on current servers migrate creates it with GRANTs). -->
+        <sentinel_bi>
+            <password_sha256_hex>$bi_sha256</password_sha256_hex>
+            <networks>
+                <ip>::1</ip>
+                <ip>127.0.0.1</ip>
+            </networks>
+            <profile>read_only</profile>
+            <quota>default</quota>
+        </sentinel_bi>
     </users>
     <quotas>
         <default>
@@ -605,6 +638,8 @@ take_lock() {
 write_env() {
   local pw bootstrap
   pw="$(cat "$pg_pwfile")"
+  secret_file "$pg_writer_pwfile"
+  secret_file "$pg_analyst_pwfile"
   bootstrap="$(kafka_bootstraps)" || die kafka "$kafka_bootstrap vanished"
   # umask 077: it holds the database password, also while it is the temp file.
   (umask 077 && write_file "$env_file" "# Written by scripts/stack.sh up. Use: set -a; . .stack/env; set +a
@@ -612,7 +647,12 @@ SS_STACK=$(shell_quote local)
 SS_POSTGRES=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=stream_sentinel;Password=$pw")
 SS_REDIS=$(shell_quote "127.0.0.1:$REDIS_PORT")
 SS_CLICKHOUSE=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=default;Password=;JsonReadMode=None;JsonWriteMode=None")
-SS_KAFKA=$(shell_quote "$bootstrap")")
+SS_KAFKA=$(shell_quote "$bootstrap")
+# Least privilege: persistence workers write as sentinel_writer, the console reads and works alerts as
+# sentinel_analyst and reads ClickHouse as sentinel_bi. \`stream-sentinel migrate\` creates the PostgreSQL accounts.
+SS_POSTGRES_WRITER=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_writer;Password=$(cat "$pg_writer_pwfile")")
+SS_POSTGRES_ANALYST=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_analyst;Password=$(cat "$pg_analyst_pwfile")")
+SS_CLICKHOUSE_BI=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password=$(cat "$ch_bi_pwfile");JsonReadMode=None;JsonWriteMode=None")")
 }
 
 cmd_up() {
@@ -723,6 +763,16 @@ cmd_prepare() {
   echo "prepared $stack"
 }
 
+cmd_browser() {
+  [ "$(id -u)" -eq 0 ] || die stack "run as root (it installs packages)"
+  command -v chromium >/dev/null && return 0
+  install -d -m 755 "$stack"
+  local log="$stack/apt-chromium.log"
+  echo "stack.sh: installing chromium (log: $log)" >&2
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; } >"$log" 2>&1 ||
+    die apt "installing chromium failed" "$log"
+}
+
 cmd_layout() {
   cat <<EOT
 STACK_DIR=$stack
@@ -768,6 +818,7 @@ case "${1:-}" in
   up) cmd_up ;;
   prepare) cmd_prepare ;;
   layout) cmd_layout ;;
+  browser) cmd_browser ;;
   serve) shift; cmd_serve "$@" ;;
   stop | start) cmd_server "$@" ;;
   down) shift; cmd_down "$@" ;;

@@ -25,6 +25,7 @@ done
 started_here=false
 if ! scripts/stack.sh status >/dev/null 2>&1; then started_here=true; fi
 scripts/stack.sh up
+scripts/stack.sh browser
 stop_stack() {
   if $started_here && ! $keep_stack; then scripts/stack.sh down >/dev/null || true; fi
 }

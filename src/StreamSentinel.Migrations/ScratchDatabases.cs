@@ -3,6 +3,7 @@ using ClickHouse.Driver.ADO;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Migrations.Accounts;
 using StreamSentinel.Migrations.Journals;
 
 namespace StreamSentinel.Migrations;
@@ -16,6 +17,7 @@ public sealed class ScratchDatabases : IAsyncDisposable
     private readonly string _name;
     private readonly string _adminPostgres;
     private readonly ClickHouseClient _clickHouseClient;
+    private readonly List<string> _accounts = [];
 
     private ScratchDatabases(string name, string adminPostgres, string postgres, string clickHouse)
     {
@@ -59,6 +61,25 @@ public sealed class ScratchDatabases : IAsyncDisposable
         return new ScratchDatabases(name, adminPostgres, postgres, clickHouse);
     }
 
+    /// <summary>
+    /// Least-privilege accounts for these databases, as migrate makes them: a writer and an analyst login of their own
+    /// (dropped with the databases) and, given the server's read-only ClickHouse account, its string for this database.
+    /// Run after the schema scripts (their grants are what the accounts get).
+    /// </summary>
+    public async Task<AccountConnectionStrings> CreateAccountsAsync(string? clickHouseBi)
+    {
+        string Login(string role)
+        {
+            _accounts.Add($"{_name}_{role}");
+            return new NpgsqlConnectionStringBuilder(PostgresConnectionString) { Username = $"{_name}_{role}", Password = Guid.NewGuid().ToString("N") }.ConnectionString;
+        }
+
+        var accounts = new AccountConnectionStrings(
+            Login("writer"), Login("analyst"), clickHouseBi is null ? null : new ClickHouseConnectionStringBuilder(clickHouseBi) { Database = _name }.ConnectionString);
+        await new DatabaseAccounts(Postgres, ClickHouse).EnsureAsync(accounts, CancellationToken.None);
+        return accounts;
+    }
+
     /// <summary>A migrator over these two databases, as <c>stream-sentinel migrate</c> builds it.</summary>
     public SchemaMigrator Migrator() =>
         new(new PostgresSchemaJournal(Postgres), new ClickHouseSchemaJournal(ClickHouse), NullLogger<SchemaMigrator>.Instance);
@@ -74,6 +95,12 @@ public sealed class ScratchDatabases : IAsyncDisposable
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();
+            // Their privileges went with the database; roles belong to the cluster and would stay.
+            foreach (var account in _accounts)
+            {
+                await using var dropRole = new NpgsqlCommand($"DROP ROLE IF EXISTS {account}", admin);
+                await dropRole.ExecuteNonQueryAsync();
+            }
         }
 
         await ClickHouse.ExecuteAsync($"DROP DATABASE IF EXISTS {_name}", CancellationToken.None);

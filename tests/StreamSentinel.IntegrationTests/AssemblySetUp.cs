@@ -28,7 +28,7 @@ public sealed class AssemblySetUp
     [OneTimeSetUp]
     public async Task FindServersAsync()
     {
-        var variables = StackEnvironment.Keys.Keys.ToDictionary(name => name, Environment.GetEnvironmentVariable);
+        var variables = StackEnvironment.Servers.ToDictionary(name => name, Environment.GetEnvironmentVariable);
         var missing = variables.Where(v => string.IsNullOrWhiteSpace(v.Value)).Select(v => v.Key).ToList();
         if (missing.Count == 0)
         {

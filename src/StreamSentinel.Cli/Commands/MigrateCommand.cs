@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Migrations;
+using StreamSentinel.Migrations.Accounts;
 using StreamSentinel.Migrations.DependencyInjection;
 using StreamSentinel.Migrations.Scripts;
 
@@ -10,7 +11,7 @@ namespace StreamSentinel.Cli.Commands;
 /// <summary><c>migrate</c>: applies sql/postgres and sql/clickhouse, forward-only, each script once.</summary>
 internal static class MigrateCommand
 {
-    /// <summary>Exit code when the journal and the scripts disagree (an edited or unknown script).</summary>
+    /// <summary>Exit code when the journal and the scripts disagree (an edited or unknown script), or an account cannot be least-privilege.</summary>
     public const int Refused = 3;
 
     public static Command Create()
@@ -18,8 +19,9 @@ internal static class MigrateCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be applied; apply no script (only the journal table is created if missing)." };
         var command = new Command(
             "migrate",
-            "Apply the numbered SQL scripts of sql/postgres and sql/clickhouse that each database has not seen yet. "
-            + "A second run does nothing; an applied script that was edited is refused.")
+            "Apply the numbered SQL scripts of sql/postgres and sql/clickhouse that each database has not seen yet, "
+            + "then make the least-privilege accounts match their connection strings (SS_POSTGRES_WRITER, SS_POSTGRES_ANALYST, SS_CLICKHOUSE_BI). "
+            + "A second run changes nothing; an applied script that was edited is refused.")
         {
             dryRun,
         };
@@ -31,7 +33,18 @@ internal static class MigrateCommand
                 {
                     var report = await services.GetRequiredService<SchemaMigrator>().MigrateAsync(parse.GetValue(dryRun), cancellationToken);
                     Print(report);
+                    if (!parse.GetValue(dryRun))
+                    {
+                        Print(await services.GetRequiredService<DatabaseAccounts>().EnsureAsync(
+                            AccountConnectionStrings.From(services.GetRequiredService<IConfiguration>()), cancellationToken));
+                    }
+
                     return 0;
+                }
+                catch (AccountException e)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[red]Accounts: {e.Message}[/]");
+                    return Refused;
                 }
                 catch (MigrationRefusedException e)
                 {
@@ -79,6 +92,18 @@ internal static class MigrateCommand
         {
             AnsiConsole.WriteLine("Schema is up to date; nothing was changed.");
         }
+    }
+
+    private static void Print(IReadOnlyList<AccountOutcome> accounts)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumns("account", "database", "role", "result");
+        foreach (var account in accounts)
+        {
+            table.AddRow(Markup.Escape(account.Account), Markup.Escape(account.Database), Markup.Escape(account.Role), Markup.Escape(account.Result));
+        }
+
+        AnsiConsole.WriteLine("Least-privilege accounts (SS_POSTGRES_WRITER, SS_POSTGRES_ANALYST, SS_CLICKHOUSE_BI):");
+        AnsiConsole.Write(table);
     }
 
     private static string Deferred(MigrationReport report)

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace StreamSentinel.Hosting.Configuration;
 
 /// <summary>
-/// The four variables that <c>scripts/stack.sh</c> and docker-compose hand to every process, mapped onto the
+/// The variables that <c>scripts/stack.sh</c> and docker-compose hand to every process, mapped onto the
 /// configuration keys the adapters read. Explicit configuration (appsettings, <c>Section__Key</c> variables,
 /// command-line switches) added later wins over them.
 /// </summary>
@@ -14,11 +14,21 @@ public static class StackEnvironment
     public const string Redis = "SS_REDIS";
     public const string Kafka = "SS_KAFKA";
 
+    /// <summary>The least-privilege accounts' connection strings, which migrate creates the accounts from.</summary>
+    public const string PostgresWriter = "SS_POSTGRES_WRITER";
+
+    public const string PostgresAnalyst = "SS_POSTGRES_ANALYST";
+
+    public const string ClickHouseBi = "SS_CLICKHOUSE_BI";
+
     /// <summary>
     /// A file that holds the bootstrap servers, for a broker whose ports are known only once it runs (the development
     /// broker under an orchestrator such as Aspire writes it). Read when <see cref="Kafka"/> is not set.
     /// </summary>
     public const string KafkaFile = "SS_KAFKA_FILE";
+
+    /// <summary>The four servers every process may need (what scripts/stack.sh and docker-compose always set).</summary>
+    public static IReadOnlyList<string> Servers { get; } = [Postgres, ClickHouse, Redis, Kafka];
 
     /// <summary>Variable name to configuration key.</summary>
     public static IReadOnlyDictionary<string, string> Keys { get; } = new Dictionary<string, string>
@@ -27,6 +37,9 @@ public static class StackEnvironment
         [ClickHouse] = "ConnectionStrings:ClickHouse",
         [Redis] = "ConnectionStrings:Redis",
         [Kafka] = "Kafka:BootstrapServers",
+        [PostgresWriter] = "ConnectionStrings:PostgresWriter",
+        [PostgresAnalyst] = "ConnectionStrings:PostgresAnalyst",
+        [ClickHouseBi] = "ConnectionStrings:ClickHouseBi",
     };
 
     public static IConfigurationBuilder AddStackEnvironment(this IConfigurationBuilder builder, Func<string, string?>? getVariable = null)

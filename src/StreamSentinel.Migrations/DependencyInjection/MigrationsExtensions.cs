@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StreamSentinel.ClickHouse.DependencyInjection;
+using StreamSentinel.Migrations.Accounts;
 using StreamSentinel.Migrations.Journals;
 using StreamSentinel.PostgreSql.DependencyInjection;
 
@@ -8,7 +9,7 @@ namespace StreamSentinel.Migrations.DependencyInjection;
 
 public static class MigrationsExtensions
 {
-    /// <summary>The migrator and both databases it needs.</summary>
+    /// <summary>The migrator, the least-privilege accounts, and both databases they need.</summary>
     public static TBuilder AddSchemaMigrator<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
@@ -18,6 +19,7 @@ public static class MigrationsExtensions
         builder.Services.AddSingleton<ClickHouseSchemaJournal>();
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton<SchemaInventory>();
+        builder.Services.AddSingleton<DatabaseAccounts>();
         return builder;
     }
 

@@ -73,7 +73,7 @@ public sealed partial class ComposeFileTests
     {
         var environment = (YamlMappingNode)_root["x-stream-sentinel-env"];
         // The four stack variables, and the workers' listening address (a container's port is published).
-        string[] expected = [.. StackEnvironment.Keys.Keys, "Http__Host"];
+        string[] expected = [.. StackEnvironment.Servers, "Http__Host"];
 
         Assert.That(environment.Children.Keys.Select(Scalar), Is.EquivalentTo(expected));
         foreach (var worker in new[] { "detection", "persistence" })

@@ -1,0 +1,136 @@
+using ClickHouse.Driver;
+using ClickHouse.Driver.ADO;
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Domain;
+
+namespace StreamSentinel.Migrations.Accounts;
+
+/// <summary>
+/// The least-privilege accounts, named by the connection strings their clients use: the persistence fleet's writer
+/// and the console's analyst in PostgreSQL (members of the group roles of 0006_least_privilege_roles.sql), and the
+/// read-only BI account in ClickHouse. Each is made to match its connection string (created, or its password reset)
+/// and then signed in with, so a mistake shows up at migrate time rather than in a worker.
+/// </summary>
+public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase ownerClickHouse)
+{
+    private static readonly string Login = EmbeddedSql.Read(typeof(DatabaseAccounts).Assembly, "sql/migrator/postgres_login.sql");
+
+    public async Task<IReadOnlyList<AccountOutcome>> EnsureAsync(AccountConnectionStrings accounts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        var outcomes = new List<AccountOutcome>();
+        foreach (var (name, connectionString, groupRole) in new[]
+        {
+            (AccountConnectionStrings.PostgresWriterName, accounts.PostgresWriter, "stream_sentinel_writer"),
+            (AccountConnectionStrings.PostgresAnalystName, accounts.PostgresAnalyst, "stream_sentinel_analyst"),
+        })
+        {
+            outcomes.Add(connectionString is { Length: > 0 }
+                ? await EnsurePostgresAsync(name, connectionString, groupRole, cancellationToken)
+                : new AccountOutcome(name, "-", groupRole, "not configured: its clients use whatever connection string they are given"));
+        }
+
+        outcomes.Add(accounts.ClickHouseBi is { Length: > 0 } bi
+            ? await EnsureClickHouseReaderAsync(bi, cancellationToken)
+            : new AccountOutcome(AccountConnectionStrings.ClickHouseBiName, "-", "read-only", "not configured"));
+        return outcomes;
+    }
+
+    private async Task<AccountOutcome> EnsurePostgresAsync(string name, string connectionString, string groupRole, CancellationToken cancellationToken)
+    {
+        var account = new NpgsqlConnectionStringBuilder(connectionString);
+        var ownerName = new NpgsqlConnectionStringBuilder(owner.ConnectionString).Username;
+        if (string.IsNullOrEmpty(account.Username) || string.IsNullOrEmpty(account.Password))
+        {
+            throw new AccountException($"ConnectionStrings:{name} needs a Username and a Password: migrate creates that account with them.");
+        }
+
+        if (string.Equals(account.Username, ownerName, StringComparison.Ordinal))
+        {
+            throw new AccountException($"ConnectionStrings:{name} names the schema's owner ({ownerName}); give it an account of its own.");
+        }
+
+        await using (var connection = await owner.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                Login, new { account = account.Username, password = account.Password, group_role = groupRole }, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await using (var probe = new NpgsqlConnection(connectionString))
+        {
+            await probe.OpenAsync(cancellationToken);
+            await probe.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
+        }
+
+        return new AccountOutcome(account.Username, account.Database ?? "-", groupRole, "ready (signed in)");
+    }
+
+    private async Task<AccountOutcome> EnsureClickHouseReaderAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var account = new ClickHouseConnectionStringBuilder(connectionString);
+        var database = account.Database is { Length: > 0 } named
+            ? named
+            : (await ownerClickHouse.QueryTsvAsync("SELECT currentDatabase()", cancellationToken))[0][0];
+        var how = "from users.xml: this ClickHouse has no SQL accounts";
+        if (await SupportsSqlAccountsAsync(cancellationToken))
+        {
+            var user = ClickHouseLiteral.Identifier(account.Username);
+            var password = ClickHouseLiteral.Text(account.Password ?? "");
+            await ownerClickHouse.ExecuteAsync($"CREATE USER IF NOT EXISTS {user} IDENTIFIED WITH sha256_password BY {password}", cancellationToken);
+            await ownerClickHouse.ExecuteAsync($"ALTER USER {user} IDENTIFIED WITH sha256_password BY {password}", cancellationToken);
+            await ownerClickHouse.ExecuteAsync($"GRANT SELECT ON {ClickHouseLiteral.Identifier(database)}.* TO {user}", cancellationToken);
+            how = "SQL account, SELECT only";
+        }
+
+        using var client = new ClickHouseClient(connectionString);
+        var reader = new ClickHouseDatabase(client);
+        await reader.QueryTsvAsync($"SELECT count() FROM system.tables WHERE database = {ClickHouseLiteral.Text(database)}", cancellationToken);
+        // The proof that matters: this account cannot change anything. A server that lets it is a configuration to fix now.
+        var probe = $"{ClickHouseLiteral.Identifier(database)}.{ClickHouseLiteral.Identifier("read_only_probe")}";
+        try
+        {
+            await reader.ExecuteAsync($"CREATE TABLE {probe} (x UInt8) ENGINE = Memory", cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new AccountOutcome(account.Username, database, "read-only", $"ready ({how}; reads, cannot write)");
+        }
+
+        await ownerClickHouse.ExecuteAsync($"DROP TABLE IF EXISTS {probe}", cancellationToken);
+        throw new AccountException(
+            $"ClickHouse account {account.Username} could create a table in {database}: it must be read-only (readonly = 2 in its users.xml profile, or SQL grants of SELECT only).");
+    }
+
+    private async Task<bool> SupportsSqlAccountsAsync(CancellationToken cancellationToken) =>
+        (await ownerClickHouse.QueryTsvAsync("SELECT count() FROM system.tables WHERE database = 'system' AND name = 'users'", cancellationToken))[0][0] != "0";
+}
+
+/// <summary>The connection strings the least-privilege accounts are made from; a null one is left alone.</summary>
+public sealed record AccountConnectionStrings(string? PostgresWriter, string? PostgresAnalyst, string? ClickHouseBi)
+{
+    /// <summary>Connection string of the persistence workers (environment: <c>SS_POSTGRES_WRITER</c>).</summary>
+    public const string PostgresWriterName = "PostgresWriter";
+
+    /// <summary>Connection string of the analysts' console (environment: <c>SS_POSTGRES_ANALYST</c>).</summary>
+    public const string PostgresAnalystName = "PostgresAnalyst";
+
+    /// <summary>Connection string of BI users and the console's ClickHouse reads (environment: <c>SS_CLICKHOUSE_BI</c>).</summary>
+    public const string ClickHouseBiName = "ClickHouseBi";
+
+    public static AccountConnectionStrings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new(configuration.GetConnectionString(PostgresWriterName), configuration.GetConnectionString(PostgresAnalystName), configuration.GetConnectionString(ClickHouseBiName));
+    }
+}
+
+/// <summary>One account as migrate left it.</summary>
+public sealed record AccountOutcome(string Account, string Database, string Role, string Result);
+
+/// <summary>An account that cannot be made least-privilege as configured; migrate stops with this message.</summary>
+public sealed class AccountException(string message) : Exception(message);
