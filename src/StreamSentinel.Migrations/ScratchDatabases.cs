@@ -77,6 +77,14 @@ public sealed class ScratchDatabases : IAsyncDisposable
         var accounts = new AccountConnectionStrings(
             Login("writer"), Login("analyst"), clickHouseBi is null ? null : new ClickHouseConnectionStringBuilder(clickHouseBi) { Database = _name }.ConnectionString);
         await new DatabaseAccounts(Postgres, ClickHouse).EnsureAsync(accounts, CancellationToken.None);
+        // Membership lets the owner end these accounts' sessions, which dropping the database with FORCE must do.
+        await using var connection = await Postgres.OpenConnectionAsync();
+        foreach (var account in _accounts)
+        {
+            await using var grant = new NpgsqlCommand($"GRANT {account} TO CURRENT_USER", connection);
+            await grant.ExecuteNonQueryAsync();
+        }
+
         return accounts;
     }
 

@@ -61,7 +61,7 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await using (var probe = new NpgsqlConnection(connectionString))
+        await using (var probe = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString))
         {
             await probe.OpenAsync(cancellationToken);
             await probe.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dapper;
 using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Domain.Synthetic;
@@ -26,6 +27,7 @@ public sealed partial class ConsoleApiTests
     private ChildProcess _console = null!;
     private Uri _address = null!;
     private List<PersistableResult> _alerts = null!;
+    private List<PersistableResult> _results = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -41,9 +43,23 @@ public sealed partial class ConsoleApiTests
         // Stored the way the persistence fleet stores them: alerts in PostgreSQL (with their alert.created audit), payments in ClickHouse.
         await new AlertWriter(_databases.Postgres).WriteAsync(results, [], "persistence-test", "test", CancellationToken.None);
         await new ResultWriter(_databases.ClickHouse).InsertAsync(ResultTable.TransactionRecords, results, CancellationToken.None);
+        await new ResultWriter(_databases.ClickHouse).InsertAsync(ResultTable.DetectionResults, results, CancellationToken.None);
+        _results = results;
+        // What the fleet page reads besides its live probes: snapshots of two workers, as the fleet stores them.
+        var now = DateTimeOffset.UtcNow;
+        await new PerformanceWriter(_databases.ClickHouse).InsertAsync(
+            [
+                .. Enumerable.Range(0, 3).Select(i => (Snapshot(WorkerKinds.Detection, "test-detection", now.AddSeconds(-70 + (i * 10)), lag: 7 - i, deadLettered: 2), new KafkaCoordinates(Topics.PerformanceMetrics, 0, i))),
+                (Snapshot(WorkerKinds.Gateway, "test-gateway", now.AddSeconds(-30), lag: null, deadLettered: 0), new KafkaCoordinates(Topics.PerformanceMetrics, 1, 0)),
+            ],
+            CancellationToken.None);
 
+        // The console as production runs it: the analyst account in PostgreSQL, the read-only account in ClickHouse.
+        var accounts = await _databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi);
         var environment = new Dictionary<string, string>(_databases.Environment())
         {
+            ["SS_POSTGRES"] = accounts.PostgresAnalyst!,
+            ["SS_CLICKHOUSE"] = accounts.ClickHouseBi ?? _databases.ClickHouseConnectionString,
             ["Console__Users__0__Name"] = "ana",
             ["Console__Users__0__Password"] = "ana-password-0123",
             ["Console__Users__0__Role"] = "analyst",
@@ -54,7 +70,13 @@ public sealed partial class ConsoleApiTests
             ["Console__Users__2__Password"] = "vera-password-0123",
             ["Console__Users__2__Role"] = "viewer",
         };
-        _console = ChildProcess.Start("console", environment, "run", "console", "--http-port", "0");
+        // The fleet page probes the console itself (it has /readyz and /metrics) and a worker that is not there.
+        var port = FreePort();
+        environment["Console__Workers__0__Name"] = "the-console";
+        environment["Console__Workers__0__Url"] = $"http://127.0.0.1:{port}";
+        environment["Console__Workers__1__Name"] = "gone";
+        environment["Console__Workers__1__Url"] = "http://127.0.0.1:9";
+        _console = ChildProcess.Start("console", environment, "run", "console", "--http-port", $"{port}");
         await _console.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
         _address = new Uri(Listening().Match(_console.Output).Groups[1].Value);
     }
@@ -111,7 +133,7 @@ public sealed partial class ConsoleApiTests
             Assert.That(seen, Has.Count.EqualTo(_alerts.Count));
             Assert.That(seen, Is.EqualTo(seen.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id, Comparer<Guid>.Create(ComparePostgres))), "newest first, id as tie-breaker");
             Assert.That(critical.Select(a => a!["severity"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { "CRITICAL" }));
-            Assert.That(critical, Has.Count.EqualTo(_alerts.Count(a => a.Result.Severity == Contracts.Severity.Critical)));
+            Assert.That(critical, Has.Count.EqualTo(_alerts.Count(a => a.Result.Severity == Severity.Critical)));
             Assert.That(ofUser, Has.Count.EqualTo(_alerts.Count(a => a.Result.UserId == user)));
             Assert.That((await analyst.GetAsync("/api/alerts?severity=urgent")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That((await analyst.GetAsync("/api/alerts?cursor=not-a-cursor")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -190,6 +212,107 @@ public sealed partial class ConsoleApiTests
             Assert.That(problem["current"]!["assignee"]!.GetValue<string>(), Is.EqualTo("ana"), "the answer shows what Bob did not see");
             Assert.That(changes, Is.EqualTo(1));
         }
+    }
+
+    [Test]
+    public async Task Pages_need_a_signed_in_user_and_allow_no_inline_script()
+    {
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _address };
+        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        var id = await AlertIdAsync(_alerts[0].Result.TransactionId);
+
+        var redirected = await anonymous.GetAsync("/?severity=CRITICAL");
+        var queue = await viewer.GetAsync("/");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(redirected.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+            Assert.That(redirected.Headers.Location?.OriginalString, Is.EqualTo("/login?returnUrl=%2F%3Fseverity%3DCRITICAL"));
+            Assert.That((await anonymous.GetAsync("/login")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await anonymous.GetAsync("/assets/app.js")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "scripts hold no data");
+            Assert.That(queue.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(queue.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+            Assert.That(queue.Headers.GetValues("Content-Security-Policy").Single(), Does.Contain("script-src 'self';").And.Contain("frame-ancestors 'none'"));
+            foreach (var page in new[] { $"/alerts/{id}", "/bi", "/sre" })
+            {
+                Assert.That((await viewer.GetAsync(page)).StatusCode, Is.EqualTo(HttpStatusCode.OK), page);
+            }
+        }
+    }
+
+    [Test]
+    public async Task Bi_queries_answer_as_chartable_data_for_every_role_and_refuse_bad_windows()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _address };
+        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        var queries = JsonNode.Parse(await viewer.GetStringAsync("/api/bi"))!.AsArray();
+        var rules = JsonNode.Parse(await viewer.GetStringAsync("/api/bi/rules_firing?limit=100"))!;
+        var columns = rules["columns"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
+        var fired = rules["rows"]!.AsArray().ToDictionary(r => r![0]!.GetValue<string>(), r => long.Parse(r![columns.IndexOf("fired")]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
+        var expected = _results.SelectMany(r => r.Result.BusinessRulesTriggered).GroupBy(rule => rule).ToDictionary(g => g.Key, g => (long)g.Count());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(queries.Select(q => q!["name"]!.GetValue<string>()), Is.EquivalentTo(StreamSentinel.ClickHouse.Querying.BiQueries.All.Select(q => q.Name)));
+            Assert.That(queries.Select(q => q!["chart"]), Has.All.Not.Null, "every query says how to draw it");
+            Assert.That(columns, Does.Contain("rule").And.Contain("on_alerts"), "the chart's columns are in the result");
+            Assert.That(fired, Is.EqualTo(expected), "counted from detection_results as stored");
+            Assert.That((await anonymous.GetAsync("/api/bi/rules_firing")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That((await viewer.GetAsync("/api/bi/fraud_rate_by_planet")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That((await viewer.GetAsync("/api/bi/rules_firing?from=2026-12-01&to=2026-11-01")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That((await viewer.GetAsync("/api/bi/rules_firing?limit=0")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+    }
+
+    [Test]
+    public async Task The_fleet_page_shows_probed_workers_live_and_every_worker_that_reports()
+    {
+        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        var fleet = JsonNode.Parse(await viewer.GetStringAsync("/api/fleet?minutes=30"))!;
+        var probed = fleet["probed"]!.AsArray().ToDictionary(w => w!["name"]!.GetValue<string>());
+        var reporting = fleet["reporting"]!.AsArray().ToDictionary(w => w!["worker_id"]!.GetValue<string>());
+        var detectionSteps = fleet["steps"]!.AsArray().Where(s => s!["worker_kind"]!.GetValue<string>() == WorkerKinds.Detection).ToList();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(probed["the-console"]!["ready"]!.GetValue<bool>(), Is.True);
+            Assert.That(probed["the-console"]!["readiness"]!.GetValue<string>(), Is.EqualTo("200 Healthy"));
+            Assert.That(probed["gone"]!["ready"]!.GetValue<bool>(), Is.False);
+            Assert.That(probed["gone"]!["readiness"]!.GetValue<string>(), Does.StartWith("unreachable"));
+            Assert.That(reporting["test-detection"]!["messages_out"]!.GetValue<long>(), Is.EqualTo(3000));
+            Assert.That(reporting["test-detection"]!["dead_letters"]!.GetValue<long>(), Is.EqualTo(6));
+            Assert.That(reporting["test-detection"]!["lag"]!.GetValue<long>(), Is.EqualTo(5), "the last snapshot's lag");
+            Assert.That(reporting["test-gateway"]!["lag"], Is.Null, "a gateway consumes nothing");
+            Assert.That(detectionSteps.Sum(s => s!["dead_letters"]!.GetValue<long>()), Is.EqualTo(6));
+            Assert.That(detectionSteps.Max(s => s!["flush_p99_ms"]!.GetValue<double>()), Is.EqualTo(12.5));
+            Assert.That(
+                detectionSteps.Sum(s => s!["out_per_second"]!.GetValue<double>() * fleet["step_seconds"]!.GetValue<int>()),
+                Is.EqualTo(3000).Within(detectionSteps.Count), "per-second rates add back up to the messages (rounded to 0.1/s)");
+            Assert.That((await viewer.GetAsync("/api/fleet?minutes=0")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+    }
+
+    private static PerformanceSnapshot Snapshot(string kind, string worker, DateTimeOffset start, long? lag, long deadLettered) => new()
+    {
+        SnapshotId = Guid.CreateVersion7(),
+        WorkerId = worker,
+        WorkerKind = kind,
+        IntervalStart = start,
+        IntervalEnd = start.AddSeconds(10),
+        MessagesIn = 1000,
+        MessagesOut = 1000,
+        Batches = 5,
+        BatchSizeAvg = 200,
+        BatchSizeMax = 200,
+        FlushLatencyMs = new LatencySummary(5, 4, 10, 12.5, 13),
+        ConsumerLag = lag,
+        DeadLettered = deadLettered,
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The audit events with these ids on the run's broker (the console publishes to the stack's Kafka).</summary>

@@ -13,11 +13,13 @@ namespace StreamSentinel.IntegrationTests.Infrastructure;
 internal sealed class PipelineFixture : IAsyncDisposable
 {
     private readonly List<ChildProcess> _workers = [];
+    private readonly string _writer;
 
-    private PipelineFixture(DevelopmentBroker broker, ScratchDatabases databases)
+    private PipelineFixture(DevelopmentBroker broker, ScratchDatabases databases, string writer)
     {
         Broker = broker;
         Databases = databases;
+        _writer = writer;
         Environment = new Dictionary<string, string>(databases.Environment())
         {
             ["SS_KAFKA"] = broker.BootstrapServers,
@@ -40,7 +42,8 @@ internal sealed class PipelineFixture : IAsyncDisposable
     {
         var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.DetectionResults or Topics.Transactions ? partitions : 2));
         var databases = await IsolatedDatabases.CreateMigratedAsync();
-        return new PipelineFixture(broker, databases);
+        var accounts = await databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi);
+        return new PipelineFixture(broker, databases, accounts.PostgresWriter!);
     }
 
     public async Task GenerateAsync(int count, int seed, double alertShare = 0.1, int poison = 0)
@@ -52,7 +55,9 @@ internal sealed class PipelineFixture : IAsyncDisposable
     /// <summary>Starts a persistence worker and waits until it has partitions (or, with <paramref name="waitForAssignment"/> false, only until it runs).</summary>
     public async Task<ChildProcess> StartWorkerAsync(string instance, int batchSize = 500, bool waitForAssignment = true)
     {
-        var worker = ChildProcess.Start(instance, Environment, "run", "persistence", "--instance", instance, "--batch-size", $"{batchSize}", "--batch-wait-ms", "200");
+        // As production runs it: PostgreSQL through the least-privilege writer account, never the schema's owner.
+        var environment = new Dictionary<string, string>(Environment) { ["SS_POSTGRES"] = _writer };
+        var worker = ChildProcess.Start(instance, environment, "run", "persistence", "--instance", instance, "--batch-size", $"{batchSize}", "--batch-wait-ms", "200");
         _workers.Add(worker);
         await worker.WaitForOutputAsync(waitForAssignment ? "Assigned" : "Health, readiness and metrics", TimeSpan.FromMinutes(3));
         return worker;

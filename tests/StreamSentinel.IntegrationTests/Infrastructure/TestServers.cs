@@ -3,6 +3,12 @@ namespace StreamSentinel.IntegrationTests.Infrastructure;
 /// <summary>Where the real servers of this test run are. Filled once by <see cref="AssemblySetUp"/>.</summary>
 internal sealed record TestServers(string Postgres, string ClickHouse, string Redis, string Kafka, string Origin)
 {
+    /// <summary>
+    /// The server's read-only ClickHouse account (<c>SS_CLICKHOUSE_BI</c>), if it has one: on ClickHouse 18.16 it can
+    /// only come from the server's users.xml, so tests cannot make one of their own.
+    /// </summary>
+    public string? ClickHouseBi { get; init; } = System.Environment.GetEnvironmentVariable("SS_CLICKHOUSE_BI") is { Length: > 0 } bi ? bi : null;
+
     private static TestServers? _current;
 
     public static TestServers Current
