@@ -1,6 +1,6 @@
 namespace StreamSentinel.IntegrationTests.Infrastructure;
 
-/// <summary>Where the real servers of this test run are. Filled once by <see cref="AssemblySetUp"/>.</summary>
+/// <summary>Where the real servers of this test run are. Filled once by the test assembly's set-up fixture.</summary>
 internal sealed record TestServers(string Postgres, string ClickHouse, string Redis, string Kafka, string Origin)
 {
     /// <summary>

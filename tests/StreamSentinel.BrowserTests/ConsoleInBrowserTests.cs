@@ -1,0 +1,266 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Playwright;
+using StreamSentinel.ClickHouse.Persistence;
+using StreamSentinel.Contracts;
+using StreamSentinel.Domain.Persistence;
+using StreamSentinel.Domain.Routing;
+using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.IntegrationTests.Infrastructure;
+using StreamSentinel.Kafka;
+using StreamSentinel.Migrations;
+using StreamSentinel.PostgreSql.Persistence;
+using static Microsoft.Playwright.Assertions;
+
+namespace StreamSentinel.BrowserTests;
+
+/// <summary>
+/// The console's pages in headless Chromium, against a console started through the entry point as the analyst and
+/// read-only BI accounts, over real PostgreSQL and ClickHouse. Each page is saved as a screenshot in
+/// artifacts/screenshots/console. Any error in the browser's console (a script error, a refused Content-Security-Policy)
+/// fails the test.
+/// </summary>
+public sealed partial class ConsoleInBrowserTests
+{
+    private const string AnalystPassword = "ana-password-0123";
+    private const string ViewerPassword = "vera-password-0123";
+
+    private static readonly string Screenshots = RepositoryRoot.Combine("artifacts", "screenshots", "console");
+
+    private ScratchDatabases _databases = null!;
+    private ChildProcess _console = null!;
+    private string _address = null!;
+    private List<PersistableResult> _results = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        Directory.CreateDirectory(Screenshots);
+        _databases = await IsolatedDatabases.CreateMigratedAsync();
+        var generator = new SyntheticResults(seed: 71, alertShare: 0.3, DateTimeOffset.UtcNow.AddHours(-3));
+        _results = [.. Enumerable.Range(0, 600).Select(i =>
+        {
+            var result = generator.Next();
+            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 3, i / 3), RoutingOptions.DefaultAlertSeverities.Contains(result.Severity));
+        })];
+        await new AlertWriter(_databases.Postgres).WriteAsync(_results, [], "persistence-test", "test", CancellationToken.None);
+        foreach (var table in new[] { ResultTable.TransactionRecords, ResultTable.DetectionResults })
+        {
+            await new ResultWriter(_databases.ClickHouse).InsertAsync(table, _results, CancellationToken.None);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        await new PerformanceWriter(_databases.ClickHouse).InsertAsync(
+            [.. Enumerable.Range(0, 12).Select(i => (Snapshot("test-detection", WorkerKinds.Detection, now.AddSeconds(-125 + (i * 10)), 900 + (i * 40)), new KafkaCoordinates(Topics.PerformanceMetrics, 0, i)))],
+            CancellationToken.None);
+
+        var accounts = await _databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi);
+        var port = FreePort();
+        _address = $"http://127.0.0.1:{port}";
+        var environment = new Dictionary<string, string>(_databases.Environment())
+        {
+            ["SS_POSTGRES"] = accounts.PostgresAnalyst!,
+            ["SS_CLICKHOUSE"] = accounts.ClickHouseBi ?? _databases.ClickHouseConnectionString,
+            ["Console__Users__0__Name"] = "ana",
+            ["Console__Users__0__Password"] = AnalystPassword,
+            ["Console__Users__0__Role"] = "analyst",
+            ["Console__Users__1__Name"] = "vera",
+            ["Console__Users__1__Password"] = ViewerPassword,
+            ["Console__Users__1__Role"] = "viewer",
+            ["Console__Workers__0__Name"] = "the-console",
+            ["Console__Workers__0__Url"] = _address,
+            ["Console__Workers__1__Name"] = "gone",
+            ["Console__Workers__1__Url"] = "http://127.0.0.1:9",
+        };
+        _console = ChildProcess.Start("console", environment, "run", "console", "--http-port", $"{port}");
+        await _console.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = AssemblySetUp.Chromium, Headless = true });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        _console.Terminate();
+        await _console.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        _console.Dispose();
+        await _databases.DisposeAsync();
+    }
+
+    [Test]
+    public async Task An_analyst_signs_in_filters_the_queue_opens_an_alert_resolves_it_and_finds_the_audit_row()
+    {
+        var target = _results.Where(r => r.IsAlert && r.Result.Severity == Severity.Critical).GroupBy(r => r.Result.UserId).OrderByDescending(g => g.Count()).First();
+        var (page, errors) = await NewPageAsync();
+
+        await page.GotoAsync(_address + "/");
+        await Expect(page).ToHaveURLAsync(new Regex("/login\\?returnUrl=%2F$"));
+        await ShotAsync(page, "01-sign-in");
+        await page.GetByLabel("Name").FillAsync("ana");
+        await page.GetByLabel("Password").FillAsync(AnalystPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator("#who")).ToHaveTextAsync("ana (analyst)");
+
+        await page.GetByLabel("Severity").SelectOptionAsync("CRITICAL");
+        await page.GetByLabel("User").FillAsync(target.Key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        var rows = page.Locator("#alerts tr");
+        await Expect(rows).ToHaveCountAsync(target.Count());
+        await Expect(page.Locator("#alerts .badge")).ToHaveTextAsync([.. Enumerable.Repeat("CRITICAL", target.Count())]);
+        await Expect(page).ToHaveURLAsync(new Regex($"severity=CRITICAL&user={target.Key}"));
+        await ShotAsync(page, "02-queue-filtered");
+
+        await rows.First.Locator("a").First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/alerts/[0-9a-f-]{36}$"));
+        var id = Guid.Parse(page.Url[^36..]);
+        var transactionId = await TransactionOfAsync(id);
+        await Expect(page.Locator("#current-status")).ToHaveTextAsync("PENDING");
+        await Expect(page.Locator("#recent")).ToContainTextAsync(transactionId);
+        await ShotAsync(page, "03-alert");
+
+        await page.GetByLabel("Note").FillAsync("the cardholder confirmed the velocity burst was not them");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark INVESTIGATING" }).ClickAsync();
+        await Expect(page.Locator("#current-status")).ToHaveTextAsync("INVESTIGATING");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark CONFIRMED_FRAUD" }).ClickAsync();
+        await Expect(page.Locator("#current-status")).ToHaveTextAsync("CONFIRMED_FRAUD");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark RESOLVED" }).ClickAsync();
+        await Expect(page.Locator("#current-status")).ToHaveTextAsync("RESOLVED");
+        await Expect(page.Locator("#steps")).ToHaveTextAsync("RESOLVED is final.");
+        var history = page.Locator("#history tr");
+        await Expect(history).ToHaveCountAsync(4);
+        await Expect(history.Nth(1)).ToContainTextAsync("PENDING → INVESTIGATING");
+        await Expect(history.Nth(1)).ToContainTextAsync("the cardholder confirmed");
+        await Expect(history.Nth(3)).ToContainTextAsync("CONFIRMED_FRAUD → RESOLVED");
+        await ShotAsync(page, "04-alert-resolved");
+
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        var audit = (await connection.QueryAsync<(string Actor, string To)>(
+            "SELECT actor, details->>'to' FROM system_audit_log WHERE entity_type = 'fraud_alert' AND entity_id = @id AND action = 'alert.status_changed' ORDER BY id",
+            new { id = id.ToString() })).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(audit, Is.EqualTo(new[] { ("analyst/ana", "INVESTIGATING"), ("analyst/ana", "CONFIRMED_FRAUD"), ("analyst/ana", "RESOLVED") }));
+            Assert.That(await connection.ExecuteScalarAsync<string>("SELECT status FROM fraud_alerts WHERE id = @id", new { id }), Is.EqualTo("RESOLVED"));
+            Assert.That(errors, Is.Empty, "errors in the browser's console");
+        }
+    }
+
+    [Test]
+    public async Task A_viewer_reads_an_alert_and_is_offered_no_change()
+    {
+        var (page, errors) = await SignedInPageAsync("vera", ViewerPassword);
+        var transactionId = _results.First(r => r.IsAlert).Result.TransactionId;
+        await page.GotoAsync($"{_address}/alerts/{await AlertOfAsync(transactionId)}");
+
+        await Expect(page.Locator("#title")).ToContainTextAsync(transactionId);
+        await Expect(page.Locator("#steps")).ToHaveTextAsync("Viewers read alerts; analysts change them.");
+        await Expect(page.Locator("#steps button")).ToHaveCountAsync(0);
+        Assert.That(errors, Is.Empty, "errors in the browser's console");
+    }
+
+    [Test]
+    public async Task The_bi_page_charts_a_query_and_the_fleet_page_shows_the_workers()
+    {
+        var (page, errors) = await SignedInPageAsync("ana", AnalystPassword);
+        var rules = _results.SelectMany(r => r.Result.BusinessRulesTriggered).Distinct().Count();
+
+        await page.GotoAsync(_address + "/bi?name=rules_firing");
+        await Expect(page.Locator("#result-body tr")).ToHaveCountAsync(rules);
+        var bars = await page.EvaluateAsync<int>("() => Chart.getChart(document.getElementById('chart')).data.datasets[0].data.length");
+        Assert.That(bars, Is.EqualTo(rules), "one bar per rule, as the table");
+        await ShotAsync(page, "05-bi-rules-firing");
+        await page.Locator("#query").SelectOptionAsync("score_distribution");
+        await Expect(page.Locator("#description")).ToContainTextAsync("Score distribution");
+        await Expect(page.Locator("#result-head")).ToContainTextAsync("score_from");
+        await ShotAsync(page, "06-bi-score-distribution");
+
+        await page.GotoAsync(_address + "/sre");
+        await Expect(page.Locator("tr[data-worker='the-console'] td").Nth(1)).ToHaveTextAsync("ready");
+        await Expect(page.Locator("tr[data-worker='gone'] td").Nth(1)).ToHaveTextAsync("not ready");
+        await Expect(page.Locator("#reporting")).ToContainTextAsync("test-detection");
+        var stages = await page.EvaluateAsync<string[]>("() => Chart.getChart(document.getElementById('throughput')).data.datasets.map(d => d.label)");
+        Assert.That(stages, Does.Contain(WorkerKinds.Detection));
+        await ShotAsync(page, "07-fleet");
+        Assert.That(errors, Is.Empty, "errors in the browser's console");
+    }
+
+    private async Task<(IPage Page, List<string> Errors)> NewPageAsync()
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+        return (page, errors);
+    }
+
+    private async Task<(IPage Page, List<string> Errors)> SignedInPageAsync(string name, string password)
+    {
+        var (page, errors) = await NewPageAsync();
+        await page.GotoAsync(_address + "/login");
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator("#who")).ToContainTextAsync(name);
+        return (page, errors);
+    }
+
+    private static async Task ShotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(Screenshots, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, name);
+    }
+
+    private async Task<string> TransactionOfAsync(Guid id)
+    {
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<string>("SELECT transaction_id FROM fraud_alerts WHERE id = @id", new { id }) ?? "";
+    }
+
+    private async Task<Guid> AlertOfAsync(string transactionId)
+    {
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<Guid>("SELECT id FROM fraud_alerts WHERE transaction_id = @transactionId", new { transactionId });
+    }
+
+    private static PerformanceSnapshot Snapshot(string worker, string kind, DateTimeOffset start, long messages) => new()
+    {
+        SnapshotId = Guid.CreateVersion7(),
+        WorkerId = worker,
+        WorkerKind = kind,
+        IntervalStart = start,
+        IntervalEnd = start.AddSeconds(10),
+        MessagesIn = messages,
+        MessagesOut = messages,
+        Batches = 4,
+        BatchSizeAvg = messages / 4.0,
+        BatchSizeMax = messages / 4,
+        FlushLatencyMs = new LatencySummary(4, 20, 40, 45, 50),
+        ConsumerLag = 1400 - messages,
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
