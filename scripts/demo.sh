@@ -2,11 +2,14 @@
 # Stream-Sentinel on this machine, end to end: brings up the local stack (PostgreSQL 15, Redis 7, ClickHouse,
 # Kafka development broker; installing what is missing), applies the schema, starts one detection worker and two
 # persistence workers, simulates card traffic with labelled fraud, waits until every transaction is scored and
-# stored, and prints the integrity report, the detection quality, and what analysts and BI users now see.
+# stored, and prints the integrity report, the detection quality, what analysts and BI users now see, and the
+# console's address (alert queue, BI charts, fleet page). Workers write as the least-privilege writer account; the
+# console works as the analyst and reads ClickHouse as the read-only BI account.
 # Exit code: 0 only if verify finds nothing lost, duplicated or misrouted.
 #
-#   scripts/demo.sh                # stops the stack afterwards if this run started it
-#   scripts/demo.sh --keep-stack   # leaves it running, to look around (scripts/stack.sh down stops it)
+#   scripts/demo.sh                # stops the stack afterwards if this run started it (on a terminal, the
+#                                  # console stays up until you press Enter)
+#   scripts/demo.sh --keep-stack   # leaves the stack and the console running (scripts/stack.sh down stops both)
 #   DEMO_TRANSACTIONS=100000 DEMO_RATE=2000 DEMO_SEED=7 scripts/demo.sh   # other traffic (default 200000 at 3000/s, a new seed)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,7 +19,7 @@ keep_stack=false
 case "${1:-}" in
   --keep-stack) keep_stack=true ;;
   "") ;;
-  -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
   *) echo "demo.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 esac
 
@@ -25,7 +28,12 @@ step() { printf '\n== %s\n' "$*"; }
 started_here=false
 if ! scripts/stack.sh status >/dev/null 2>&1; then started_here=true; fi
 workers=()
+console_pid=""
 finish() {
+  if [ -n "$console_pid" ] && { ! $keep_stack || [ "${1:-}" != ok ]; }; then
+    kill -TERM "$console_pid" 2>/dev/null || true
+    wait "$console_pid" 2>/dev/null || true
+  fi
   for pid in "${workers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${workers[@]}"; do wait "$pid" 2>/dev/null || true; done
   if $started_here && ! $keep_stack; then
@@ -65,18 +73,56 @@ export Operational__SnapshotIntervalSeconds=5
 scripts/stream-sentinel run detection --instance demo-detection --http-port 0 >artifacts/demo/detection.log 2>&1 &
 workers+=("$!")
 for i in 1 2; do
-  scripts/stream-sentinel run persistence --instance "demo-$i" --http-port 0 >"artifacts/demo/persistence-$i.log" 2>&1 &
+  # As in production: PostgreSQL through the writer account migrate made, not the schema's owner.
+  SS_POSTGRES="$SS_POSTGRES_WRITER" \
+    scripts/stream-sentinel run persistence --instance "demo-$i" --http-port 0 >"artifacts/demo/persistence-$i.log" 2>&1 &
   workers+=("$!")
 done
 started_worker demo-detection artifacts/demo/detection.log
 for i in 1 2; do started_worker "demo-$i" "artifacts/demo/persistence-$i.log"; done
 
-rate="${DEMO_RATE:-3000}"
-step "traffic: $transactions simulated card payments at $rate/s, 2% fraud in six scenarios (stream-sentinel simulate), and 40 poison results"
 worker_urls=()
 for log in artifacts/demo/detection.log artifacts/demo/persistence-1.log artifacts/demo/persistence-2.log; do
   worker_urls+=("$(grep -o 'metrics on http://[^ ]*' "$log" | head -1 | cut -d' ' -f3)")
 done
+
+step "the console: alert queue and case work for analysts, BI charts, the fleet page for SREs (stream-sentinel run console)"
+console_port="${DEMO_CONSOLE_PORT:-8090}"
+# A console an earlier `demo.sh --keep-stack` left running holds the port: this run's replaces it.
+previous="$(cat .stack/console.pid 2>/dev/null || true)"
+if [ -n "$previous" ] && tr '\0' ' ' <"/proc/$previous/cmdline" 2>/dev/null | grep -q "run console"; then
+  kill -TERM "$previous" 2>/dev/null || true
+  for _ in $(seq 1 40); do kill -0 "$previous" 2>/dev/null || break; sleep 0.5; done
+fi
+console_password_file=.stack/console-analyst-password
+[ -s "$console_password_file" ] || (umask 077 && od -An -N12 -tx1 /dev/urandom | tr -d ' \n' >"$console_password_file")
+console_password="$(cat "$console_password_file")"
+# The fleet page probes the demo's workers while they run (afterwards it shows them as unreachable; their
+# performance snapshots stay in ClickHouse).
+probes=()
+for i in "${!worker_urls[@]}"; do
+  name=$( [ "$i" -eq 0 ] && echo demo-detection || echo "demo-$i" )
+  probes+=("Console__Workers__${i}__Name=$name" "Console__Workers__${i}__Url=${worker_urls[$i]}")
+done
+env SS_POSTGRES="$SS_POSTGRES_ANALYST" SS_CLICKHOUSE="$SS_CLICKHOUSE_BI" \
+  Console__Users__0__Name=analyst Console__Users__0__Password="$console_password" Console__Users__0__Role=analyst \
+  "${probes[@]}" \
+  scripts/stream-sentinel run console --instance demo-console --http-port "$console_port" >artifacts/demo/console.log 2>&1 &
+console_pid=$!
+echo "$console_pid" >.stack/console.pid
+for _ in $(seq 1 240); do
+  curl -s -o /dev/null "http://127.0.0.1:$console_port/healthz" && break
+  kill -0 "$console_pid" 2>/dev/null || { sed 's/^/  /' artifacts/demo/console.log | tail -5; break; }
+  sleep 0.5
+done
+if curl -sf -o /dev/null "http://127.0.0.1:$console_port/readyz"; then
+  echo "  console ready (log: artifacts/demo/console.log)"
+else
+  echo "  the console did not become ready on port $console_port (DEMO_CONSOLE_PORT picks another); see artifacts/demo/console.log"
+fi
+
+rate="${DEMO_RATE:-3000}"
+step "traffic: $transactions simulated card payments at $rate/s, 2% fraud in six scenarios (stream-sentinel simulate), and 40 poison results"
 echo "  seed $seed (DEMO_SEED=$seed replays this traffic)"
 scripts/stream-sentinel simulate --count "$transactions" --rate "$rate" --seed "$seed" --labels artifacts/demo/labels.csv \
   >artifacts/demo/simulate.log 2>&1 &
@@ -138,4 +184,17 @@ cat <<EOT
   worker logs:            artifacts/demo/detection.log, artifacts/demo/persistence-*.log
   ground truth:           artifacts/demo/labels.csv (event_id, transaction_id, user_id, scenario)
 EOT
+cat <<EOT
+
+  The console:  http://127.0.0.1:$console_port/   sign in as analyst / $console_password   (.stack/console-analyst-password)
+                alert queue at /, BI charts at /bi, the fleet at /sre
+EOT
+if $keep_stack; then
+  echo "                keeps running with the stack (pid $console_pid; scripts/stack.sh down stops it)"
+  trap 'finish ok' EXIT
+elif [ -t 0 ]; then
+  read -r -p "                up until you press Enter... " _ || true
+else
+  echo "                stops with this demo now; scripts/demo.sh --keep-stack keeps it up"
+fi
 exit "$verify_status"

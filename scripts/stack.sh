@@ -697,7 +697,14 @@ cmd_down() {
   esac
   if [ ! -d "$stack" ]; then echo "nothing running (no $stack)"; return 0; fi
   take_lock
-  # Clients first: the broker, then the stores.
+  # Clients first: the console `demo.sh --keep-stack` leaves running, the broker, then the stores.
+  local console
+  console="$(read_pid "$stack/console.pid")"
+  if [ -n "$console" ] && alive "$console" && tr '\0' ' ' <"/proc/$console/cmdline" 2>/dev/null | grep -q "run console"; then
+    stop_pid console "$console" 20
+    echo "console stopped"
+  fi
+  rm -f "$stack/console.pid"
   if kafka_down; then stopped=$((stopped + 1)); fi
   if clickhouse_down; then stopped=$((stopped + 1)); fi
   if redis_down; then stopped=$((stopped + 1)); fi
