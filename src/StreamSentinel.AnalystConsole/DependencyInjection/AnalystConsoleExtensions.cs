@@ -1,16 +1,20 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using StreamSentinel.AnalystConsole.Alerts;
 using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Endpoints;
 using StreamSentinel.AnalystConsole.Fleet;
 using StreamSentinel.AnalystConsole.Options;
+using StreamSentinel.AnalystConsole.Sessions;
 using StreamSentinel.ClickHouse.DependencyInjection;
 using StreamSentinel.Contracts;
 using StreamSentinel.Hosting.DependencyInjection;
@@ -42,6 +46,9 @@ public static class AnalystConsoleExtensions
         builder.Services.AddScoped<AlertService>();
         builder.Services.AddHttpClient<FleetService>(FleetService.HttpClientName);
         builder.Services.AddProblemDetails();
+        // One key ring for every console instance (PostgreSQL), so a cookie is good at all of them and survives restarts.
+        builder.Services.AddDbContext<ConsoleKeyRing>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddDataProtection().SetApplicationName("stream-sentinel-console").PersistKeysToDbContext<ConsoleKeyRing>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(cookie =>
         {

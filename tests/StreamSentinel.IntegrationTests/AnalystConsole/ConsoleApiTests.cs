@@ -25,6 +25,7 @@ public sealed partial class ConsoleApiTests
 {
     private ScratchDatabases _databases = null!;
     private ChildProcess _console = null!;
+    private Dictionary<string, string> _environment = null!;
     private Uri _address = null!;
     private List<PersistableResult> _alerts = null!;
     private List<PersistableResult> _results = null!;
@@ -76,6 +77,7 @@ public sealed partial class ConsoleApiTests
         environment["Console__Workers__0__Url"] = $"http://127.0.0.1:{port}";
         environment["Console__Workers__1__Name"] = "gone";
         environment["Console__Workers__1__Url"] = "http://127.0.0.1:9";
+        _environment = environment;
         _console = ChildProcess.Start("console", environment, "run", "console", "--http-port", $"{port}");
         await _console.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
         _address = new Uri(Listening().Match(_console.Output).Groups[1].Value);
@@ -211,6 +213,36 @@ public sealed partial class ConsoleApiTests
             Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed));
             Assert.That(problem["current"]!["assignee"]!.GetValue<string>(), Is.EqualTo("ana"), "the answer shows what Bob did not see");
             Assert.That(changes, Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public async Task A_second_console_accepts_the_session_the_first_one_issued()
+    {
+        // A home of its own, as on another machine: keys kept beside the process (ASP.NET Core's default) would not be shared.
+        var home = Directory.CreateTempSubdirectory("ss-console-2-");
+        using var second = ChildProcess.Start("console-2", new Dictionary<string, string>(_environment) { ["HOME"] = home.FullName }, "run", "console", "--http-port", "0");
+        await second.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
+        var cookies = new CookieContainer();
+        using var atFirst = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = _address };
+        var signIn = await atFirst.PostAsJsonAsync("/api/session", new { name = "ana", password = "ana-password-0123" });
+        // Cookies belong to a host, not a port: the same jar presents the first console's cookie to the second.
+        using var atSecond = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(Listening().Match(second.Output).Groups[1].Value) };
+        var session = await atSecond.GetAsync("/api/session");
+        var alerts = await atSecond.GetAsync("/api/alerts?limit=1");
+        second.Terminate();
+        await second.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        home.Delete(recursive: true);
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        var keys = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM console_key_ring");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(signIn.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(session.StatusCode, Is.EqualTo(HttpStatusCode.OK), "one key ring in PostgreSQL for every console");
+            Assert.That(JsonNode.Parse(await session.Content.ReadAsStringAsync())!["name"]!.GetValue<string>(), Is.EqualTo("ana"));
+            Assert.That(alerts.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(keys, Is.Positive);
         }
     }
 
