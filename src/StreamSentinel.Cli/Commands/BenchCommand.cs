@@ -41,7 +41,7 @@ internal static class BenchCommand
             Print(rows);
             return 0;
         }));
-        return new Command("bench", "Benchmarks that print figures measured on this machine.") { persistence, CreateDetection(), CreateGateway() };
+        return new Command("bench", "Benchmarks that print figures measured on this machine.") { persistence, CreateDetection(), CreateGateway(), CreateConsoleQueue() };
     }
 
     private static Command CreateDetection()
@@ -133,6 +133,37 @@ internal static class BenchCommand
             return 0;
         }));
         return gateway;
+    }
+
+    private static Command CreateConsoleQueue()
+    {
+        var alerts = new Option<int>("--alerts") { Description = "Alerts in the benchmark's own database.", DefaultValueFactory = _ => 2_000_000 };
+        var repeats = new Option<int>("--repeats") { Description = "Requests per page (the median is printed).", DefaultValueFactory = _ => 21 };
+        var command = new Command(
+            "console-queue",
+            "The analysts' queue at scale: fill a fresh database with alerts, start a console, and time a page of the queue (GET /api/alerts, "
+            + "50 alerts) for the first page and for the page halfway down, per filter. Prints medians and their ratio.")
+        {
+            alerts, repeats,
+        };
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        {
+            var configuration = services.GetRequiredService<IConfiguration>();
+            var rows = await new ConsoleQueueBenchmark(
+                ConnectionStrings.Required(configuration, "Postgres"), ConnectionStrings.Required(configuration, "ClickHouse"), configuration["Kafka:BootstrapServers"], Console.Out)
+                .RunAsync(parse.GetValue(alerts), parse.GetValue(repeats), cancellationToken);
+            var table = new Table().Border(TableBorder.Simple).AddColumns("queue", "alerts", "first page ms (p50)", "middle page ms (p50)", "middle / first");
+            foreach (var row in rows)
+            {
+                table.AddRow(
+                    Markup.Escape(row.Queue), F(row.Matching), row.FirstPageMs.ToString("F1", CultureInfo.InvariantCulture),
+                    row.MiddlePageMs.ToString("F1", CultureInfo.InvariantCulture), row.Ratio.ToString("F2", CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
     }
 
     private static void Print(IReadOnlyList<PersistenceBenchmark.Row> rows)
