@@ -157,6 +157,34 @@ public sealed partial class ConsoleInBrowserTests
     }
 
     [Test]
+    public async Task Two_analysts_on_one_alert_the_second_is_told_what_the_first_did_instead_of_overwriting_it()
+    {
+        var transactionId = _results.Where(r => r.IsAlert).Skip(5).First().Result.TransactionId;
+        var url = $"{_address}/alerts/{await AlertOfAsync(transactionId)}";
+        var (first, firstErrors) = await SignedInPageAsync("ana", AnalystPassword);
+        var (second, secondErrors) = await SignedInPageAsync("ana", AnalystPassword);
+        await first.GotoAsync(url);
+        await second.GotoAsync(url);
+        await Expect(second.Locator("#current-status")).ToHaveTextAsync("PENDING");
+
+        await first.GetByLabel("Assignee").FillAsync("first-analyst");
+        await first.GetByRole(AriaRole.Button, new() { Name = "Mark INVESTIGATING" }).ClickAsync();
+        await Expect(first.Locator("#current-status")).ToHaveTextAsync("INVESTIGATING");
+        await second.GetByRole(AriaRole.Button, new() { Name = "Mark INVESTIGATING" }).ClickAsync();
+
+        await Expect(second.Locator("#decide-message")).ToContainTextAsync("Someone changed this alert since you read it");
+        await Expect(second.Locator("#decide-message")).ToContainTextAsync("it is now INVESTIGATING, assigned to first-analyst. Your change was not made");
+        await Expect(second.Locator("#current-status")).ToHaveTextAsync("INVESTIGATING");
+        await ShotAsync(second, "05-alert-changed-meanwhile");
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        var changes = await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM system_audit_log WHERE entity_id = @id AND action = 'alert.status_changed'", new { id = (await AlertOfAsync(transactionId)).ToString() });
+        Assert.That(changes, Is.EqualTo(1), "the second click changed nothing");
+        // The refused change is the answer the page expects (412), not an error of the page.
+        Assert.That(firstErrors.Concat(secondErrors).Where(e => !e.Contains("412", StringComparison.Ordinal)), Is.Empty, "errors in the browser's console");
+    }
+
+    [Test]
     public async Task A_viewer_reads_an_alert_and_is_offered_no_change()
     {
         var (page, errors) = await SignedInPageAsync("vera", ViewerPassword);
@@ -179,11 +207,11 @@ public sealed partial class ConsoleInBrowserTests
         await Expect(page.Locator("#result-body tr")).ToHaveCountAsync(rules);
         var bars = await page.EvaluateAsync<int>("() => Chart.getChart(document.getElementById('chart')).data.datasets[0].data.length");
         Assert.That(bars, Is.EqualTo(rules), "one bar per rule, as the table");
-        await ShotAsync(page, "05-bi-rules-firing");
+        await ShotAsync(page, "06-bi-rules-firing");
         await page.Locator("#query").SelectOptionAsync("score_distribution");
         await Expect(page.Locator("#description")).ToContainTextAsync("Score distribution");
         await Expect(page.Locator("#result-head")).ToContainTextAsync("score_from");
-        await ShotAsync(page, "06-bi-score-distribution");
+        await ShotAsync(page, "07-bi-score-distribution");
 
         await page.GotoAsync(_address + "/sre");
         await Expect(page.Locator("tr[data-worker='the-console'] td").Nth(1)).ToHaveTextAsync("ready");
@@ -191,7 +219,7 @@ public sealed partial class ConsoleInBrowserTests
         await Expect(page.Locator("#reporting")).ToContainTextAsync("test-detection");
         var stages = await page.EvaluateAsync<string[]>("() => Chart.getChart(document.getElementById('throughput')).data.datasets.map(d => d.label)");
         Assert.That(stages, Does.Contain(WorkerKinds.Detection));
-        await ShotAsync(page, "07-fleet");
+        await ShotAsync(page, "08-fleet");
         Assert.That(errors, Is.Empty, "errors in the browser's console");
     }
 

@@ -68,17 +68,22 @@
 
   async function change(status) {
     const body = { status, assignee: form.elements.assignee.value.trim() || null, note: form.elements.note.value.trim() || null };
+    let outcome;
     try {
       await api(`/api/alerts/${id}/status`, { method: "POST", headers: { "If-Match": etag }, body: JSON.stringify(body) });
       form.reset();
-      message.replaceChildren(el("div", { class: "message info", role: "status", text: `Now ${status}.` }));
+      outcome = el("div", { class: "message info", role: "status", text: `Now ${status}.` });
     } catch (error) {
-      const stale = error.status === 412
-        ? ` It is now ${error.problem.current.status}${error.problem.current.assignee ? `, assigned to ${error.problem.current.assignee}` : ""}; the page shows it as it is.`
-        : "";
-      message.replaceChildren(el("div", { class: "message error", role: "alert", text: `${error.message}${stale}` }));
+      const current = error.problem?.current;
+      const text = error.status === 412 && current
+        ? `Someone changed this alert since you read it: it is now ${current.status}${current.assignee ? `, assigned to ${current.assignee}` : ""}. `
+          + "Your change was not made; decide again on the alert as it is now."
+        : error.message;
+      outcome = el("div", { class: "message error", role: "alert", text });
     }
+    // Either way the page shows the alert as it now is before saying what happened.
     await load();
+    message.replaceChildren(outcome);
   }
 
   await load();

@@ -44,7 +44,7 @@ const Console = (() => {
     return node;
   }
 
-  const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+  const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
   const time = value => (value ? new Date(value).toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" }) : "");
   const number = value => (value === null || value === undefined || Number.isNaN(Number(value)) ? "–" : numberFormat.format(Number(value)));
   const score = value => Number(value).toFixed(3);

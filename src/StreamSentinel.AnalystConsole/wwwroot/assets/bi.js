@@ -34,8 +34,11 @@
     }
 
     document.getElementById("result-head").replaceChildren(el("tr", {}, result.columns.map(c => el("th", { text: c }))));
+    // The chart's X column names things (an hour, a category code, a rule); the rest are figures, shown as such.
+    const x = query.chart ? result.columns.indexOf(query.chart.x) : 0;
+    const figure = value => value !== "" && !Number.isNaN(Number(value));
     document.getElementById("result-body").replaceChildren(...result.rows.map(row => el("tr", {},
-      row.map(value => el("td", { class: value !== "" && !Number.isNaN(Number(value)) ? "num" : null, text: value })))));
+      row.map((value, i) => i !== x && figure(value) ? el("td", { class: "num", text: number(value) }) : el("td", { text: value })))));
     if (result.rows.length === 0) {
       document.getElementById("result-body").replaceChildren(el("tr", {}, el("td", { class: "muted", text: "No rows in this window." })));
     }

@@ -1,6 +1,7 @@
 "use strict";
 // The fleet for SREs, refreshed every 5 s: each configured worker's readiness and lag per partition as it answers
-// now, every worker that publishes performance snapshots, and the stages over the last 30 minutes.
+// now, every worker that publishes performance snapshots, and the stages over the last 30 minutes. A step without
+// snapshots is a gap in the charts, not a line drawn across it: nobody reported, which is not the same as zero.
 (async () => {
   const { el, api, time, number, showError } = Console;
   await Console.start();
@@ -13,7 +14,7 @@
     const labels = [...new Set(steps.map(s => s.step))].sort();
     const datasets = kinds.map(kind => {
       const byStep = new Map(steps.filter(s => s.worker_kind === kind).map(s => [s.step, value(s)]));
-      return { label: kind, data: labels.map(l => byStep.get(l) ?? null), borderColor: colors[kind] ?? "#5b6472", backgroundColor: colors[kind] ?? "#5b6472", spanGaps: true, pointRadius: 2 };
+      return { label: kind, data: labels.map(l => byStep.get(l) ?? null), borderColor: colors[kind] ?? "#5b6472", backgroundColor: colors[kind] ?? "#5b6472", spanGaps: false, pointRadius: 2 };
     });
     const shown = labels.map(l => new Date(l).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }));
     if (charts[id]) {
@@ -61,14 +62,22 @@
     if (fleet.probed.length === 0) {
       document.getElementById("probed").replaceChildren(el("tr", {}, el("td", { colspan: 5, class: "muted", text: "No worker configured (Console:Workers)." })));
     }
-    document.getElementById("reporting").replaceChildren(...fleet.reporting.map(w => el("tr", {},
+    // Workers that went quiet (stopped, or gone without a word) are folded under one line, below those reporting now.
+    const reportingRow = w => el("tr", {},
       el("td", { text: w.worker_kind }), el("td", { text: w.worker_id }),
       el("td", { class: w.seconds_silent > 60 ? "not-ready" : null, text: `${time(w.last_snapshot)} (${Math.round(w.seconds_silent)} s ago)` }),
       el("td", { class: "num", text: w.lag === null ? "–" : number(w.lag) }),
-      el("td", { class: "num", text: number(w.messages_out) }), el("td", { class: "num", text: number(w.dead_letters) }))));
-    if (fleet.reporting.length === 0) {
-      document.getElementById("reporting").replaceChildren(el("tr", {}, el("td", { colspan: 6, class: "muted", text: "No snapshot in the last 30 minutes." })));
+      el("td", { class: "num", text: number(w.messages_out) }), el("td", { class: "num", text: number(w.dead_letters) }));
+    const live = fleet.reporting.filter(w => w.seconds_silent <= 60);
+    const silent = fleet.reporting.filter(w => w.seconds_silent > 60);
+    document.getElementById("reporting").replaceChildren(...live.map(reportingRow));
+    if (live.length === 0) {
+      document.getElementById("reporting").replaceChildren(el("tr", {}, el("td", { colspan: 6, class: "muted", text: "No worker reported in the last minute." })));
     }
+    const quiet = document.getElementById("silent");
+    quiet.hidden = silent.length === 0;
+    quiet.querySelector("summary").textContent = `${silent.length} worker(s) silent for over a minute in the last 30 minutes (stopped, or gone)`;
+    quiet.querySelector("tbody").replaceChildren(...silent.map(reportingRow));
     chart("throughput", fleet.steps, s => s.out_per_second);
     chart("lag", fleet.steps, s => s.lag);
     chart("flush", fleet.steps, s => s.flush_p99_ms);
