@@ -12,6 +12,7 @@ var stores = settings.UseContainers ? Stores.FromContainers(builder) : Stores.Fr
 var migrate = builder.AddProject<Projects.StreamSentinel_Cli>("migrate")
     .WithArgs("migrate")
     .WithStores(stores, redis: false)
+    .WithAccounts(stores)
     .WaitFor(stores.Postgres)
     .WaitFor(stores.ClickHouse);
 
@@ -35,7 +36,7 @@ IResourceBuilder<ProjectResource> Worker(string name, string kind) =>
 Worker("detection", "detection").WaitFor(stores.Redis);
 for (var i = 1; i <= settings.PersistenceWorkers; i++)
 {
-    Worker($"persistence-{i}", "persistence");
+    Worker($"persistence-{i}", "persistence").As("SS_POSTGRES", stores.PostgresWriter);
 }
 
 // The gateway's bearer token: generated once and kept in the AppHost's user secrets; shown in the dashboard.
@@ -45,6 +46,8 @@ Worker("gateway", "gateway").WithEnvironment("Gateway__Tokens__0", token);
 // The analysts' console with one analyst, "analyst", whose password is generated once and kept in user secrets.
 var analystPassword = builder.AddParameter("console-analyst-password", new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true);
 Worker("console", "console")
+    .As("SS_POSTGRES", stores.PostgresAnalyst)
+    .As("SS_CLICKHOUSE", stores.ClickHouseBi)
     .WithEnvironment("Console__Users__0__Name", "analyst")
     .WithEnvironment("Console__Users__0__Password", analystPassword)
     .WithEnvironment("Console__Users__0__Role", "analyst");

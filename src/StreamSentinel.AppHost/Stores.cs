@@ -3,7 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace StreamSentinel.AppHost;
 
-/// <summary>The four systems every worker needs, whichever way they run, and how a worker is pointed at them.</summary>
+/// <summary>
+/// The four systems every worker needs, whichever way they run, how a worker is pointed at them, and the
+/// least-privilege accounts (null where this way of running has none: workers then use the owners).
+/// </summary>
 internal sealed record Stores(
     IResourceBuilder<IResourceWithConnectionString> Postgres,
     IResourceBuilder<IResourceWithConnectionString> Redis,
@@ -11,13 +14,27 @@ internal sealed record Stores(
     IResourceBuilder<IResource> Kafka,
     Action<IResourceBuilder<ProjectResource>> UseKafka)
 {
+    /// <summary>The persistence workers' account (migrate creates it).</summary>
+    public ReferenceExpression? PostgresWriter { get; init; }
+
+    /// <summary>The console's account in PostgreSQL (migrate creates it).</summary>
+    public ReferenceExpression? PostgresAnalyst { get; init; }
+
+    /// <summary>The read-only ClickHouse account (on the local stack, stack.sh's users.xml defines it).</summary>
+    public ReferenceExpression? ClickHouseBi { get; init; }
+
     /// <summary>Debian's servers through scripts/stack.sh, and the development broker as a project of our own.</summary>
     public static Stores FromLocalStack(IDistributedApplicationBuilder builder, LocalStack stack)
     {
         var password = builder.AddParameter("postgres-password", File.ReadAllText(stack.Layout["PG_PASSWORD_FILE"]).Trim(), secret: true);
+        var pgPort = stack.Port("PG_PORT").ToString(System.Globalization.CultureInfo.InvariantCulture);
         var postgres = Server(builder, stack, "postgres", ReferenceExpression.Create(
-            $"Host=127.0.0.1;Port={stack.Port("PG_PORT").ToString(System.Globalization.CultureInfo.InvariantCulture)};Database=stream_sentinel;Username=stream_sentinel;Password={password}"))
+            $"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=stream_sentinel;Password={password}"))
             .WithHealthCheck(TcpCheck(builder, "postgres", stack.Port("PG_PORT")));
+        // The least-privilege accounts' passwords: generated once and kept in the AppHost's user secrets.
+        var writerPassword = builder.AddParameter("postgres-writer-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+        var analystPassword = builder.AddParameter("postgres-analyst-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+        var biPassword = builder.AddParameter("clickhouse-bi-password", File.ReadAllText(stack.Layout["CH_BI_PASSWORD_FILE"]).Trim(), secret: true);
         var redis = Server(builder, stack, "redis", ReferenceExpression.Create($"127.0.0.1:{stack.Layout["REDIS_PORT"]}"))
             .WithHealthCheck(TcpCheck(builder, "redis", stack.Port("REDIS_PORT")));
         var clickHouse = Server(builder, stack, "clickhouse", ReferenceExpression.Create(
@@ -37,7 +54,13 @@ internal sealed record Stores(
             // An SS_KAFKA inherited from the shell (scripts/stack.sh's broker) must not win over this broker.
             .WithEnvironment("SS_KAFKA", "")
             .WithEnvironment("SS_KAFKA_FILE", bootstrapFile)
-            .WaitFor(kafka));
+            .WaitFor(kafka))
+        {
+            PostgresWriter = ReferenceExpression.Create($"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=sentinel_writer;Password={writerPassword}"),
+            PostgresAnalyst = ReferenceExpression.Create($"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=sentinel_analyst;Password={analystPassword}"),
+            ClickHouseBi = ReferenceExpression.Create(
+                $"Host=127.0.0.1;Port={stack.Layout["CH_HTTP_PORT"]};Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password={biPassword};JsonReadMode=None;JsonWriteMode=None"),
+        };
     }
 
     /// <summary>Official images (PostgreSQL, Redis, ClickHouse, Apache Kafka) for users with a Docker engine.</summary>
@@ -97,6 +120,31 @@ internal sealed record Stores(
 
 internal static class WorkerExtensions
 {
+    /// <summary>The accounts migrate makes; empty where there are none (so that the shell's, for another stack, never leak in).</summary>
+    public static IResourceBuilder<ProjectResource> WithAccounts(this IResourceBuilder<ProjectResource> migrate, Stores stores)
+    {
+        Set(migrate, "SS_POSTGRES_WRITER", stores.PostgresWriter);
+        Set(migrate, "SS_POSTGRES_ANALYST", stores.PostgresAnalyst);
+        Set(migrate, "SS_CLICKHOUSE_BI", stores.ClickHouseBi);
+        return migrate;
+    }
+
+    /// <summary>Replaces a worker's store with a least-privilege account's string, where there is one.</summary>
+    public static IResourceBuilder<ProjectResource> As(this IResourceBuilder<ProjectResource> worker, string variable, ReferenceExpression? account) =>
+        account is null ? worker : worker.WithEnvironment(variable, account);
+
+    private static void Set(IResourceBuilder<ProjectResource> resource, string variable, ReferenceExpression? value)
+    {
+        if (value is null)
+        {
+            resource.WithEnvironment(variable, "");
+        }
+        else
+        {
+            resource.WithEnvironment(variable, value);
+        }
+    }
+
     /// <summary>Points a worker at the stores through SS_* (which win over anything inherited from the shell).</summary>
     public static IResourceBuilder<ProjectResource> WithStores(this IResourceBuilder<ProjectResource> worker, Stores stores, bool redis)
     {
