@@ -102,7 +102,21 @@ public sealed class ScratchDatabases : IAsyncDisposable
             NpgsqlConnection.ClearPool(admin);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await drop.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+                {
+                    // FORCE may end only sessions of roles the owner is a member of; another backend on the database
+                    // (autovacuum after a busy test, a session still starting) ends on its own within moments.
+                    await Task.Delay(TimeSpan.FromMilliseconds(500));
+                }
+            }
+
             // Their privileges went with the database; roles belong to the cluster and would stay.
             foreach (var account in _accounts)
             {

@@ -194,6 +194,13 @@ public sealed partial class ConsoleInBrowserTests
         await Expect(page.Locator("#title")).ToContainTextAsync(transactionId);
         await Expect(page.Locator("#steps")).ToHaveTextAsync("Viewers read alerts; analysts change them.");
         await Expect(page.Locator("#steps button")).ToHaveCountAsync(0);
+
+        // The queue's time filter, in the browser's time zone: nothing was created before 2001.
+        await page.GotoAsync(_address + "/");
+        await page.GetByLabel("Created before").FillAsync("2001-01-01T00:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Expect(page.Locator("#alerts")).ToHaveTextAsync("No alert matches these filters.");
+        await Expect(page).ToHaveURLAsync(new Regex("to=200[01]-"));
         Assert.That(errors, Is.Empty, "errors in the browser's console");
     }
 

@@ -14,8 +14,13 @@
   let cursor = null;
   let pageNumber = 1;
 
-  const toInput = iso => (iso ? new Date(iso).toISOString().slice(0, 19) : "");
-  const fromInput = local => (local ? `${local}Z` : "");
+  // The time inputs are in the analyst's own time zone, like the times in the table; the address and the API get UTC.
+  const toInput = iso => {
+    if (!iso || Number.isNaN(Date.parse(iso))) return "";
+    const at = new Date(iso);
+    return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+  };
+  const fromInput = local => (local ? new Date(local).toISOString() : "");
   const params = new URLSearchParams(location.search);
   for (const name of fields) {
     const value = params.get(name) ?? "";
