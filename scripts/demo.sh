@@ -19,7 +19,7 @@ keep_stack=false
 case "${1:-}" in
   --keep-stack) keep_stack=true ;;
   "") ;;
-  -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
   *) echo "demo.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 esac
 
@@ -110,15 +110,18 @@ env SS_POSTGRES="$SS_POSTGRES_ANALYST" SS_CLICKHOUSE="$SS_CLICKHOUSE_BI" \
   scripts/stream-sentinel run console --instance demo-console --http-port "$console_port" >artifacts/demo/console.log 2>&1 &
 console_pid=$!
 echo "$console_pid" >.stack/console.pid
+# Ready means this console answers /readyz: something else on the port (another program) does not count.
+console_ready=false
 for _ in $(seq 1 240); do
-  curl -s -o /dev/null "http://127.0.0.1:$console_port/healthz" && break
-  kill -0 "$console_pid" 2>/dev/null || { sed 's/^/  /' artifacts/demo/console.log | tail -5; break; }
+  kill -0 "$console_pid" 2>/dev/null || break
+  if curl -sf -o /dev/null "http://127.0.0.1:$console_port/readyz"; then console_ready=true; break; fi
   sleep 0.5
 done
-if curl -sf -o /dev/null "http://127.0.0.1:$console_port/readyz"; then
+if $console_ready; then
   echo "  console ready (log: artifacts/demo/console.log)"
 else
-  echo "  the console did not become ready on port $console_port (DEMO_CONSOLE_PORT picks another); see artifacts/demo/console.log"
+  echo "  the console did not become ready on port $console_port (DEMO_CONSOLE_PORT picks another); its log:"
+  tail -5 artifacts/demo/console.log | sed 's/^/  /'
 fi
 
 rate="${DEMO_RATE:-3000}"

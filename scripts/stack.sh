@@ -271,6 +271,9 @@ pg_prepare() {
   fi
   chown postgres:postgres "$pg_pwfile" # initdb --pwfile reads it as postgres
   chmod 600 "$pg_pwfile"
+  # The least-privilege accounts' passwords, for .stack/env and for an orchestrator (layout): one pair per stack.
+  secret_file "$pg_writer_pwfile"
+  secret_file "$pg_analyst_pwfile"
 
   if [ ! -f "$pg_data/PG_VERSION" ]; then
     [ ! -e "$pg_data" ] || die postgres "$pg_data exists but is not a cluster; remove it (scripts/stack.sh down --purge)"
@@ -638,8 +641,6 @@ take_lock() {
 write_env() {
   local pw bootstrap
   pw="$(cat "$pg_pwfile")"
-  secret_file "$pg_writer_pwfile"
-  secret_file "$pg_analyst_pwfile"
   bootstrap="$(kafka_bootstraps)" || die kafka "$kafka_bootstrap vanished"
   # umask 077: it holds the database password, also while it is the temp file.
   (umask 077 && write_file "$env_file" "# Written by scripts/stack.sh up. Use: set -a; . .stack/env; set +a
@@ -785,6 +786,8 @@ cmd_layout() {
 STACK_DIR=$stack
 PG_PORT=$PG_PORT
 PG_PASSWORD_FILE=$pg_pwfile
+PG_WRITER_PASSWORD_FILE=$pg_writer_pwfile
+PG_ANALYST_PASSWORD_FILE=$pg_analyst_pwfile
 CH_BI_PASSWORD_FILE=$ch_bi_pwfile
 REDIS_PORT=$REDIS_PORT
 CH_HTTP_PORT=$CH_HTTP_PORT

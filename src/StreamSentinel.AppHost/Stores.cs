@@ -31,9 +31,10 @@ internal sealed record Stores(
         var postgres = Server(builder, stack, "postgres", ReferenceExpression.Create(
             $"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=stream_sentinel;Password={password}"))
             .WithHealthCheck(TcpCheck(builder, "postgres", stack.Port("PG_PORT")));
-        // The least-privilege accounts' passwords: generated once and kept in the AppHost's user secrets.
-        var writerPassword = builder.AddParameter("postgres-writer-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
-        var analystPassword = builder.AddParameter("postgres-analyst-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+        // The least-privilege accounts' passwords are the stack's own (stack.sh keeps them beside its data), so that
+        // this AppHost and .stack/env never reset each other's when both migrate the same cluster.
+        var writerPassword = builder.AddParameter("postgres-writer-password", File.ReadAllText(stack.Layout["PG_WRITER_PASSWORD_FILE"]).Trim(), secret: true);
+        var analystPassword = builder.AddParameter("postgres-analyst-password", File.ReadAllText(stack.Layout["PG_ANALYST_PASSWORD_FILE"]).Trim(), secret: true);
         var biPassword = builder.AddParameter("clickhouse-bi-password", File.ReadAllText(stack.Layout["CH_BI_PASSWORD_FILE"]).Trim(), secret: true);
         var redis = Server(builder, stack, "redis", ReferenceExpression.Create($"127.0.0.1:{stack.Layout["REDIS_PORT"]}"))
             .WithHealthCheck(TcpCheck(builder, "redis", stack.Port("REDIS_PORT")));

@@ -184,6 +184,22 @@ public sealed partial class ConsoleInBrowserTests
         Assert.That(firstErrors.Concat(secondErrors).Where(e => !e.Contains("412", StringComparison.Ordinal)), Is.Empty, "errors in the browser's console");
     }
 
+    [TestCase("%2F%5Cevil.example%2F")]
+    [TestCase("%2F%2Fevil.example%2F")]
+    [TestCase("https%3A%2F%2Fevil.example%2F")]
+    public async Task Signing_in_returns_only_to_a_page_of_this_console(string returnUrl)
+    {
+        var (page, errors) = await NewPageAsync();
+        await page.GotoAsync($"{_address}/login?returnUrl={returnUrl}");
+        await page.GetByLabel("Name").FillAsync("vera");
+        await page.GetByLabel("Password").FillAsync(ViewerPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(page.Locator("#who")).ToHaveTextAsync("vera (viewer)");
+        Assert.That(new Uri(page.Url).Authority, Is.EqualTo(new Uri(_address).Authority));
+        Assert.That(errors, Is.Empty, "errors in the browser's console");
+    }
+
     [Test]
     public async Task A_viewer_reads_an_alert_and_is_offered_no_change()
     {

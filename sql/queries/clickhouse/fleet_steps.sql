@@ -1,8 +1,8 @@
 -- The fleet over the last minutes, per stage (worker kind) and step of {step} seconds since {since}: what the
 -- console's SRE page charts. From the performance snapshots every worker publishes, so a worker counts whether or
 -- not the console knows its address. Per step: messages in and out per second summed over the stage's workers, the
--- worst flush p99 (-1: nothing flushed), dead letters, and the lag the stage's workers last reported, summed
--- (TSV cannot say NULL, hence -1 for "not measured"). Inner aliases differ from
+-- worst flush p99 (-1: nothing flushed; TSV cannot say NULL), dead letters, and the lag the stage's workers last
+-- reported, summed (0 for a stage that consumes nothing, the gateway). Inner aliases differ from
 -- the table's column names on purpose: ClickHouse would read a same-named alias inside the next aggregate.
 SELECT
     toUnixTimestamp(step)                                   AS step_start,

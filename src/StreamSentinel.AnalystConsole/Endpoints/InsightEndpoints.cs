@@ -35,6 +35,15 @@ internal static class InsightEndpoints
                 errors["to"] = ["must be after from"];
             }
 
+            // ClickHouse's DateTime holds 1970 .. 2105: a window beyond is a question it cannot be asked.
+            foreach (var (parameter, time) in new[] { ("from", from), ("to", to) })
+            {
+                if (time < BiQueries.AllTimeFrom || time > BiQueries.AllTimeTo)
+                {
+                    errors[parameter] = [$"must lie between {BiQueries.AllTimeFrom:yyyy-MM-dd} and {BiQueries.AllTimeTo:yyyy-MM-dd}"];
+                }
+            }
+
             if (errors.Count > 0)
             {
                 return Results.ValidationProblem(errors, title: "The query is invalid.");

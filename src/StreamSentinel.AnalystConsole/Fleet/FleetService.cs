@@ -51,10 +51,23 @@ public sealed class FleetService(HttpClient http, ClickHouseDatabase clickHouse,
         var baseUrl = worker.Url.TrimEnd('/');
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.ProbeTimeoutMs);
+        bool ready;
+        string readiness;
         try
         {
-            using var readiness = await http.GetAsync(new Uri(baseUrl + "/readyz"), timeout.Token);
-            var answer = (await readiness.Content.ReadAsStringAsync(timeout.Token)).Trim();
+            using var answer = await http.GetAsync(new Uri(baseUrl + "/readyz"), timeout.Token);
+            var text = (await answer.Content.ReadAsStringAsync(timeout.Token)).Trim();
+            ready = answer.IsSuccessStatusCode;
+            readiness = $"{(int)answer.StatusCode} {(text.Length > 0 ? text : answer.ReasonPhrase)}";
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // A worker that does not answer is the news on this page, not an error of the page.
+            return new ProbedWorker(worker.Name, baseUrl, false, Unanswered(e), []);
+        }
+
+        try
+        {
             var metrics = await http.GetStringAsync(new Uri(baseUrl + "/metrics"), timeout.Token);
             var lag = PrometheusText.Samples(metrics, LagSeries)
                 .Select(s => new PartitionLag(
@@ -63,15 +76,17 @@ public sealed class FleetService(HttpClient http, ClickHouseDatabase clickHouse,
                     (long)s.Value))
                 .OrderBy(l => l.Topic, StringComparer.Ordinal).ThenBy(l => l.Partition)
                 .ToList();
-            var ready = readiness.IsSuccessStatusCode;
-            return new ProbedWorker(worker.Name, baseUrl, ready, $"{(int)readiness.StatusCode} {(answer.Length > 0 ? answer : readiness.ReasonPhrase)}", lag);
+            return new ProbedWorker(worker.Name, baseUrl, ready, readiness, lag);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // A worker that does not answer is the news on this page, not an error of the page.
-            return new ProbedWorker(worker.Name, baseUrl, false, e is OperationCanceledException ? $"no answer within {options.Value.ProbeTimeoutMs} ms" : $"unreachable: {e.Message}", []);
+            // Readiness stands on its own; only the lag is unknown.
+            return new ProbedWorker(worker.Name, baseUrl, ready, $"{readiness}; /metrics: {Unanswered(e)}", []);
         }
     }
+
+    private string Unanswered(Exception e) =>
+        e is OperationCanceledException ? $"no answer within {options.Value.ProbeTimeoutMs} ms" : $"unreachable: {e.Message}";
 
     private static long Long(string field) => long.Parse(field, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 

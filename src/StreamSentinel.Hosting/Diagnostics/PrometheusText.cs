@@ -66,8 +66,13 @@ public static partial class PrometheusText
                 continue;
             }
 
-            var labels = Label().Matches(match.Groups["labels"].Value)
-                .ToDictionary(l => l.Groups["key"].Value, l => Unescape(l.Groups["value"].Value), StringComparer.Ordinal);
+            // A label named twice (malformed exposition) keeps its last value rather than failing the whole scrape.
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (Match label in Label().Matches(match.Groups["labels"].Value))
+            {
+                labels[label.Groups["key"].Value] = Unescape(label.Groups["value"].Value);
+            }
+
             samples.Add(new PrometheusSample(labels, value));
         }
 

@@ -21,6 +21,12 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
     public async Task<IReadOnlyList<AccountOutcome>> EnsureAsync(AccountConnectionStrings accounts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accounts);
+        if (accounts.PostgresWriter is { Length: > 0 } writer && accounts.PostgresAnalyst is { Length: > 0 } analyst
+            && string.Equals(new NpgsqlConnectionStringBuilder(writer).Username, new NpgsqlConnectionStringBuilder(analyst).Username, StringComparison.Ordinal))
+        {
+            throw new AccountException("The writer's and the analyst's connection strings name the same account: one login would hold both roles.");
+        }
+
         var outcomes = new List<AccountOutcome>();
         foreach (var (name, connectionString, groupRole) in new[]
         {
@@ -56,8 +62,17 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
         await using (var connection = await owner.OpenConnectionAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await connection.ExecuteAsync(new CommandDefinition(
-                Login, new { account = account.Username, password = account.Password, group_role = groupRole }, transaction, cancellationToken: cancellationToken));
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    Login, new { account = account.Username, password = account.Password, group_role = groupRole }, transaction, cancellationToken: cancellationToken));
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.RaiseException)
+            {
+                // postgres_login.sql refuses an existing account with more power than a least-privilege one may have.
+                throw new AccountException($"ConnectionStrings:{name}: {e.MessageText}");
+            }
+
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -76,9 +91,21 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
         var database = account.Database is { Length: > 0 } named
             ? named
             : (await ownerClickHouse.QueryTsvAsync("SELECT currentDatabase()", cancellationToken))[0][0];
+        if (string.IsNullOrEmpty(account.Username))
+        {
+            throw new AccountException($"ConnectionStrings:{AccountConnectionStrings.ClickHouseBiName} must name a read-only account of its own.");
+        }
+
         var how = "from users.xml: this ClickHouse has no SQL accounts";
         if (await SupportsSqlAccountsAsync(cancellationToken))
         {
+            // Setting the password of the owner's own account to the reader's would lock every writer out.
+            var ownerName = (await ownerClickHouse.QueryTsvAsync("SELECT currentUser()", cancellationToken))[0][0];
+            if (string.Equals(account.Username, ownerName, StringComparison.Ordinal))
+            {
+                throw new AccountException($"ConnectionStrings:{AccountConnectionStrings.ClickHouseBiName} names the owner ({ownerName}); give BI an account of its own.");
+            }
+
             var user = ClickHouseLiteral.Identifier(account.Username);
             var password = ClickHouseLiteral.Text(account.Password ?? "");
             await ownerClickHouse.ExecuteAsync($"CREATE USER IF NOT EXISTS {user} IDENTIFIED WITH sha256_password BY {password}", cancellationToken);
@@ -90,20 +117,42 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
         using var client = new ClickHouseClient(connectionString);
         var reader = new ClickHouseDatabase(client);
         await reader.QueryTsvAsync($"SELECT count() FROM system.tables WHERE database = {ClickHouseLiteral.Text(database)}", cancellationToken);
-        // The proof that matters: this account cannot change anything. A server that lets it is a configuration to fix now.
+        // The proof that matters: this account cannot change anything, neither the schema nor a table's rows (tried on a
+        // table of the owner's, dropped afterwards). A server that lets it is a configuration to fix now.
         var probe = $"{ClickHouseLiteral.Identifier(database)}.{ClickHouseLiteral.Identifier("read_only_probe")}";
+        var readersTable = $"{ClickHouseLiteral.Identifier(database)}.{ClickHouseLiteral.Identifier("read_only_probe_by_reader")}";
+        await ownerClickHouse.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {probe} (x UInt8) ENGINE = Memory", cancellationToken);
         try
         {
-            await reader.ExecuteAsync($"CREATE TABLE {probe} (x UInt8) ENGINE = Memory", cancellationToken);
+            var created = await RefusedAsync(reader, $"CREATE TABLE {readersTable} (x UInt8) ENGINE = Memory", cancellationToken);
+            var inserted = await RefusedAsync(reader, $"INSERT INTO {probe} (x) VALUES (1)", cancellationToken);
+            if (!created || !inserted)
+            {
+                await ownerClickHouse.ExecuteAsync($"DROP TABLE IF EXISTS {readersTable}", cancellationToken);
+                throw new AccountException(
+                    $"ClickHouse account {account.Username} could {(created ? "insert rows" : "create a table")} in {database}: it must be read-only "
+                    + "(readonly = 2 in its users.xml profile, or SQL grants of SELECT only).");
+            }
+        }
+        finally
+        {
+            await ownerClickHouse.ExecuteAsync($"DROP TABLE IF EXISTS {probe}", cancellationToken);
+        }
+
+        return new AccountOutcome(account.Username, database, "read-only", $"ready ({how}; reads, cannot write)");
+    }
+
+    private static async Task<bool> RefusedAsync(ClickHouseDatabase reader, string statement, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await reader.ExecuteAsync(statement, cancellationToken);
+            return false;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new AccountOutcome(account.Username, database, "read-only", $"ready ({how}; reads, cannot write)");
+            return true;
         }
-
-        await ownerClickHouse.ExecuteAsync($"DROP TABLE IF EXISTS {probe}", cancellationToken);
-        throw new AccountException(
-            $"ClickHouse account {account.Username} could create a table in {database}: it must be read-only (readonly = 2 in its users.xml profile, or SQL grants of SELECT only).");
     }
 
     private async Task<bool> SupportsSqlAccountsAsync(CancellationToken cancellationToken) =>

@@ -292,6 +292,7 @@ public sealed partial class ConsoleApiTests
             Assert.That((await viewer.GetAsync("/api/bi/fraud_rate_by_planet")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That((await viewer.GetAsync("/api/bi/rules_firing?from=2026-12-01&to=2026-11-01")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That((await viewer.GetAsync("/api/bi/rules_firing?limit=0")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That((await viewer.GetAsync("/api/bi/rules_firing?from=1900-01-01")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "before ClickHouse's DateTime");
         }
     }
 

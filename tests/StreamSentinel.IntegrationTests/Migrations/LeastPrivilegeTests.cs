@@ -43,8 +43,15 @@ public sealed class LeastPrivilegeTests
         };
         var first = await Infrastructure.Cli.RunAsync(environment, "migrate");
         var second = await Infrastructure.Cli.RunAsync(environment, "migrate");
+        var analyst = environment["SS_POSTGRES_ANALYST"];
+        environment["SS_POSTGRES_ANALYST"] = _accounts.PostgresWriter!;
+        var same = await Infrastructure.Cli.RunAsync(environment, "migrate");
+        environment["SS_POSTGRES_ANALYST"] = analyst;
         environment["SS_POSTGRES_WRITER"] = _databases.PostgresConnectionString;
         var owner = await Infrastructure.Cli.RunAsync(environment, "migrate");
+        environment["SS_POSTGRES_WRITER"] = _accounts.PostgresWriter!;
+        environment["SS_CLICKHOUSE_BI"] = _databases.ClickHouseConnectionString;
+        var writingBi = await Infrastructure.Cli.RunAsync(environment, "migrate");
 
         using (Assert.EnterMultipleScope())
         {
@@ -55,6 +62,10 @@ public sealed class LeastPrivilegeTests
             Assert.That(second.Output, Does.Contain("Schema is up to date; nothing was changed."));
             Assert.That(owner.ExitCode, Is.EqualTo(3), "the owner is no least-privilege account");
             Assert.That(owner.Output, Does.Contain("names the schema's owner"));
+            Assert.That(same.ExitCode, Is.EqualTo(3), "one login for both roles");
+            Assert.That(same.Output, Does.Contain("name the same account"));
+            Assert.That(writingBi.ExitCode, Is.EqualTo(3), "a BI account that can write");
+            Assert.That(writingBi.Output, Does.Contain("it must be read-only").Or.Contain("names the owner"));
         }
     }
 
@@ -85,6 +96,7 @@ public sealed class LeastPrivilegeTests
             Assert.That(stored, Is.EqualTo(results.Count(r => r.IsAlert)));
             Assert.That(again, Is.Zero);
             Assert.That(await RefusedAsync(writer, "DELETE FROM fraud_alerts"), Is.True, "delete alerts");
+            Assert.That(await RefusedAsync(writer, "UPDATE fraud_alerts SET status = 'RESOLVED'"), Is.True, "change an analyst's decision");
             Assert.That(await RefusedAsync(writer, "UPDATE system_audit_log SET actor = 'someone else'"), Is.True, "rewrite the audit trail");
             Assert.That(await RefusedAsync(writer, "DROP TABLE user_accounts"), Is.True, "drop a table");
             Assert.That(await RefusedAsync(writer, "CREATE TABLE writer_was_here (x int)"), Is.True, "create a table");

@@ -16,6 +16,8 @@
   for (const name of ["name", "from", "to", "limit"]) {
     if (params.get(name)) form.elements[name].value = params.get(name);
   }
+  // A name this console does not know (an old bookmark) leaves the select empty: start from the first query.
+  if (!queries.some(q => q.name === select.value)) select.value = queries[0].name;
 
   async function run() {
     const query = queries.find(q => q.name === select.value);

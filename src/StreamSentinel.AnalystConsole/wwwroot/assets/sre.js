@@ -8,12 +8,22 @@
   const problem = document.getElementById("problem");
   const colors = { detection: "#1f5fbf", persistence: "#2b8a3e", gateway: "#d9480f", console: "#7048e8" };
   const charts = {};
+  const minutes = 30;
+  const span = minutes * 60 * 1000;
 
-  function chart(id, steps, value) {
+  // Every step of the window is on the axis, reported or not, so that a silence shows as a gap.
+  function axis(fleet) {
+    const step = fleet.step_seconds * 1000;
+    const end = Math.floor(Date.parse(fleet.checked_at) / step) * step;
+    return Array.from({ length: Math.floor(span / step) + 1 }, (_, i) => end - span + (i * step));
+  }
+
+  function chart(id, fleet, value) {
+    const steps = fleet.steps;
+    const labels = axis(fleet);
     const kinds = [...new Set(steps.map(s => s.worker_kind))].sort();
-    const labels = [...new Set(steps.map(s => s.step))].sort();
     const datasets = kinds.map(kind => {
-      const byStep = new Map(steps.filter(s => s.worker_kind === kind).map(s => [s.step, value(s)]));
+      const byStep = new Map(steps.filter(s => s.worker_kind === kind).map(s => [Date.parse(s.step), value(s)]));
       return { label: kind, data: labels.map(l => byStep.get(l) ?? null), borderColor: colors[kind] ?? "#5b6472", backgroundColor: colors[kind] ?? "#5b6472", spanGaps: false, pointRadius: 2 };
     });
     const shown = labels.map(l => new Date(l).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }));
@@ -45,7 +55,7 @@
   async function refresh() {
     let fleet;
     try {
-      ({ body: fleet } = await api("/api/fleet?minutes=30"));
+      ({ body: fleet } = await api(`/api/fleet?minutes=${minutes}`));
       problem.replaceChildren();
     } catch (error) {
       showError(problem, error);
@@ -78,10 +88,10 @@
     quiet.hidden = silent.length === 0;
     quiet.querySelector("summary").textContent = `${silent.length} worker(s) silent for over a minute in the last 30 minutes (stopped, or gone)`;
     quiet.querySelector("tbody").replaceChildren(...silent.map(reportingRow));
-    chart("throughput", fleet.steps, s => s.out_per_second);
-    chart("lag", fleet.steps, s => s.lag);
-    chart("flush", fleet.steps, s => s.flush_p99_ms);
-    chart("dlq", fleet.steps, s => s.dead_letters);
+    chart("throughput", fleet, s => s.out_per_second);
+    chart("lag", fleet, s => s.lag);
+    chart("flush", fleet, s => s.flush_p99_ms);
+    chart("dlq", fleet, s => s.dead_letters);
   }
 
   await refresh();
