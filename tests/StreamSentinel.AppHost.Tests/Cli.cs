@@ -2,17 +2,21 @@ using System.Diagnostics;
 
 namespace StreamSentinel.AppHost.Tests;
 
-/// <summary>Runs <c>scripts/stream-sentinel</c>, the product's one entry point, against the AppHost's stores.</summary>
+/// <summary>Runs <c>scripts/stream-sentinel</c>, the product's one entry point, against the AppHost's stores (and <c>scripts/stack.sh</c>).</summary>
 internal static class Cli
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    private static readonly string Repository = Root();
+
+    public static Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        RunScriptAsync("stream-sentinel", environment, arguments);
+
+    public static async Task<(int ExitCode, string Output)> RunScriptAsync(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var root = Root();
-        var info = new ProcessStartInfo(Path.Combine(root, "scripts", "stream-sentinel"))
+        var info = new ProcessStartInfo(Path.Combine(Repository, "scripts", script))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = root,
+            WorkingDirectory = Repository,
         };
         foreach (var argument in arguments)
         {
@@ -24,7 +28,7 @@ internal static class Cli
             info.Environment[name] = value;
         }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start scripts/stream-sentinel.");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start scripts/{script}.");
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));

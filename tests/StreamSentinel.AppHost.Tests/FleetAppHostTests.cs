@@ -35,12 +35,21 @@ public sealed class FleetAppHostTests
         }
         finally
         {
-            // The AppHost stopped every server when it was disposed; what is left is their data.
+            // Disposing the AppHost stops its servers, but once a redis-server outlived it (its `stack.sh serve` ended
+            // before stopping it) and held the port for the next run: stack.sh stops whatever of this stack still runs.
             if (Directory.Exists(stackDirectory))
             {
+                await StopLeftoversAsync(stackDirectory);
                 Directory.Delete(stackDirectory, recursive: true);
             }
         }
+    }
+
+    private static async Task StopLeftoversAsync(string stackDirectory)
+    {
+        var (_, output) = await Cli.RunScriptAsync(
+            "stack.sh", new Dictionary<string, string> { ["SS_STACK_DIR"] = stackDirectory, ["SS_STACK_PORT_OFFSET"] = $"{PortOffset}" }, "down");
+        await TestContext.Out.WriteLineAsync($"stack.sh down after the AppHost: {output.Trim()}");
     }
 
     private static async Task RunFleetAsync(string stackDirectory)
