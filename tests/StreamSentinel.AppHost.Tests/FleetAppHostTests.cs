@@ -19,8 +19,7 @@ public sealed class FleetAppHostTests
     private const string Token = "apphost-test-token-0123456789";
 
     // Ports of this stack: scripts/stack.sh's plus 6000 (61432 .. 65000), so they never meet the stack scripts/test.sh
-    // started, and lie above Linux's ephemeral range (32768 .. 60999): started in the middle of the test run, a server
-    // on a port in that range once found it taken by one of the run's own outgoing connections.
+    // started, and lie above Linux's ephemeral range (32768 .. 60999), where no outgoing connection of the run can hold one.
     private const int PortOffset = 6000;
 
     private static readonly string[] Resources = ["postgres", "redis", "clickhouse", "kafka", "detection", "persistence-1", "persistence-2", "gateway", "console"];
