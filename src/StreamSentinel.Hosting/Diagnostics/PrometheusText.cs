@@ -29,16 +29,10 @@ public static partial class PrometheusText
     }
 
     /// <summary>The sum of a histogram's <c>_sum</c> series matching <paramref name="labelFilter"/>, over every scrape.</summary>
-    public static double Sum(IEnumerable<string> scrapes, string histogram, string labelFilter) =>
-        scrapes.SelectMany(s => s.Split('\n'))
-            .Where(line => line.StartsWith(histogram + "_sum{", StringComparison.Ordinal) && line.Contains(labelFilter, StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    public static double Sum(IEnumerable<string> scrapes, string histogram, string labelFilter) => Total(scrapes, histogram + "_sum{", labelFilter);
 
     /// <summary>The sum of a histogram's <c>_count</c> series matching <paramref name="labelFilter"/>, over every scrape.</summary>
-    public static double Count(IEnumerable<string> scrapes, string histogram, string labelFilter) =>
-        scrapes.SelectMany(s => s.Split('\n'))
-            .Where(line => line.StartsWith(histogram + "_count{", StringComparison.Ordinal) && line.Contains(labelFilter, StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    public static double Count(IEnumerable<string> scrapes, string histogram, string labelFilter) => Total(scrapes, histogram + "_count{", labelFilter);
 
     /// <summary>The upper bound of the bucket holding quantile <paramref name="q"/> (Prometheus' histogram_quantile, without interpolation).</summary>
     public static double Quantile(SortedDictionary<double, double> buckets, double q)
@@ -78,6 +72,11 @@ public static partial class PrometheusText
 
         return samples;
     }
+
+    private static double Total(IEnumerable<string> scrapes, string seriesStart, string labelFilter) =>
+        scrapes.SelectMany(s => s.Split('\n'))
+            .Where(line => line.StartsWith(seriesStart, StringComparison.Ordinal) && line.Contains(labelFilter, StringComparison.Ordinal))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     // The exposition format escapes three characters in label values: backslash, double quote and newline.
     private static string Unescape(string value) =>
