@@ -1,17 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Playwright;
-using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
-using StreamSentinel.Domain.Persistence;
-using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
-using StreamSentinel.Kafka;
-using StreamSentinel.Migrations;
-using StreamSentinel.PostgreSql.Persistence;
 using static Microsoft.Playwright.Assertions;
 
 namespace StreamSentinel.BrowserTests;
@@ -29,10 +20,8 @@ public sealed partial class ConsoleInBrowserTests
 
     private static readonly string Screenshots = RepositoryRoot.Combine("artifacts", "screenshots", "console");
 
-    private ScratchDatabases _databases = null!;
-    private ChildProcess _console = null!;
+    private ConsoleFixture _fixture = null!;
     private string _address = null!;
-    private List<PersistableResult> _results = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
@@ -40,44 +29,14 @@ public sealed partial class ConsoleInBrowserTests
     public async Task StartAsync()
     {
         Directory.CreateDirectory(Screenshots);
-        _databases = await IsolatedDatabases.CreateMigratedAsync();
-        var generator = new SyntheticResults(seed: 71, alertShare: 0.3, DateTimeOffset.UtcNow.AddHours(-3));
-        _results = [.. Enumerable.Range(0, 600).Select(i =>
-        {
-            var result = generator.Next();
-            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 3, i / 3), RoutingOptions.DefaultAlertSeverities.Contains(result.Severity));
-        })];
-        await new AlertWriter(_databases.Postgres).WriteAsync(_results, [], "persistence-test", "test", CancellationToken.None);
-        foreach (var table in new[] { ResultTable.TransactionRecords, ResultTable.DetectionResults })
-        {
-            await new ResultWriter(_databases.ClickHouse).InsertAsync(table, _results, CancellationToken.None);
-        }
-
         var now = DateTimeOffset.UtcNow;
-        await new PerformanceWriter(_databases.ClickHouse).InsertAsync(
-            [.. Enumerable.Range(0, 12).Select(i => (Snapshot("test-detection", WorkerKinds.Detection, now.AddSeconds(-125 + (i * 10)), 900 + (i * 40)), new KafkaCoordinates(Topics.PerformanceMetrics, 0, i)))],
-            CancellationToken.None);
-
-        var accounts = await _databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi);
-        var port = FreePort();
-        _address = $"http://127.0.0.1:{port}";
-        var environment = new Dictionary<string, string>(_databases.Environment())
-        {
-            ["SS_POSTGRES"] = accounts.PostgresAnalyst!,
-            ["SS_CLICKHOUSE"] = accounts.ClickHouseBi ?? _databases.ClickHouseConnectionString,
-            ["Console__Users__0__Name"] = "ana",
-            ["Console__Users__0__Password"] = AnalystPassword,
-            ["Console__Users__0__Role"] = "analyst",
-            ["Console__Users__1__Name"] = "vera",
-            ["Console__Users__1__Password"] = ViewerPassword,
-            ["Console__Users__1__Role"] = "viewer",
-            ["Console__Workers__0__Name"] = "the-console",
-            ["Console__Workers__0__Url"] = _address,
-            ["Console__Workers__1__Name"] = "gone",
-            ["Console__Workers__1__Url"] = "http://127.0.0.1:9",
-        };
-        _console = ChildProcess.Start("console", environment, "run", "console", "--http-port", $"{port}");
-        await _console.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
+        _fixture = await ConsoleFixture.StartAsync(
+            seed: 71,
+            alertShare: 0.3,
+            results: 600,
+            [("ana", AnalystPassword, "analyst"), ("vera", ViewerPassword, "viewer")],
+            [.. Enumerable.Range(0, 12).Select(i => ConsoleFixture.Snapshot(WorkerKinds.Detection, "test-detection", now.AddSeconds(-125 + (i * 10)), 900 + (i * 40), lag: 1400 - (900 + (i * 40))))]);
+        _address = _fixture.Address.ToString().TrimEnd('/');
 
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = AssemblySetUp.Chromium, Headless = true });
@@ -92,16 +51,13 @@ public sealed partial class ConsoleInBrowserTests
         }
 
         _playwright?.Dispose();
-        _console.Terminate();
-        await _console.WaitForExitAsync(TimeSpan.FromSeconds(20));
-        _console.Dispose();
-        await _databases.DisposeAsync();
+        await _fixture.DisposeAsync();
     }
 
     [Test]
     public async Task An_analyst_signs_in_filters_the_queue_opens_an_alert_resolves_it_and_finds_the_audit_row()
     {
-        var target = _results.Where(r => r.IsAlert && r.Result.Severity == Severity.Critical).GroupBy(r => r.Result.UserId).OrderByDescending(g => g.Count()).First();
+        var target = _fixture.Results.Where(r => r.IsAlert && r.Result.Severity == Severity.Critical).GroupBy(r => r.Result.UserId).OrderByDescending(g => g.Count()).First();
         var (page, errors) = await NewPageAsync();
 
         await page.GotoAsync(_address + "/");
@@ -144,7 +100,7 @@ public sealed partial class ConsoleInBrowserTests
         await Expect(history.Nth(3)).ToContainTextAsync("CONFIRMED_FRAUD → RESOLVED");
         await ShotAsync(page, "04-alert-resolved");
 
-        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         var audit = (await connection.QueryAsync<(string Actor, string To)>(
             "SELECT actor, details->>'to' FROM system_audit_log WHERE entity_type = 'fraud_alert' AND entity_id = @id AND action = 'alert.status_changed' ORDER BY id",
             new { id = id.ToString() })).ToList();
@@ -159,7 +115,7 @@ public sealed partial class ConsoleInBrowserTests
     [Test]
     public async Task Two_analysts_on_one_alert_the_second_is_told_what_the_first_did_instead_of_overwriting_it()
     {
-        var transactionId = _results.Where(r => r.IsAlert).Skip(5).First().Result.TransactionId;
+        var transactionId = _fixture.Results.Where(r => r.IsAlert).Skip(5).First().Result.TransactionId;
         var url = $"{_address}/alerts/{await AlertOfAsync(transactionId)}";
         var (first, firstErrors) = await SignedInPageAsync("ana", AnalystPassword);
         var (second, secondErrors) = await SignedInPageAsync("ana", AnalystPassword);
@@ -176,7 +132,7 @@ public sealed partial class ConsoleInBrowserTests
         await Expect(second.Locator("#decide-message")).ToContainTextAsync("it is now INVESTIGATING, assigned to first-analyst. Your change was not made");
         await Expect(second.Locator("#current-status")).ToHaveTextAsync("INVESTIGATING");
         await ShotAsync(second, "05-alert-changed-meanwhile");
-        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         var changes = await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM system_audit_log WHERE entity_id = @id AND action = 'alert.status_changed'", new { id = (await AlertOfAsync(transactionId)).ToString() });
         Assert.That(changes, Is.EqualTo(1), "the second click changed nothing");
@@ -204,7 +160,7 @@ public sealed partial class ConsoleInBrowserTests
     public async Task A_viewer_reads_an_alert_and_is_offered_no_change()
     {
         var (page, errors) = await SignedInPageAsync("vera", ViewerPassword);
-        var transactionId = _results.First(r => r.IsAlert).Result.TransactionId;
+        var transactionId = _fixture.Results.First(r => r.IsAlert).Result.TransactionId;
         await page.GotoAsync($"{_address}/alerts/{await AlertOfAsync(transactionId)}");
 
         await Expect(page.Locator("#title")).ToContainTextAsync(transactionId);
@@ -224,7 +180,7 @@ public sealed partial class ConsoleInBrowserTests
     public async Task The_bi_page_charts_a_query_and_the_fleet_page_shows_the_workers()
     {
         var (page, errors) = await SignedInPageAsync("ana", AnalystPassword);
-        var rules = _results.SelectMany(r => r.Result.BusinessRulesTriggered).Distinct().Count();
+        var rules = _fixture.Results.SelectMany(r => r.Result.BusinessRulesTriggered).Distinct().Count();
 
         await page.GotoAsync(_address + "/bi?name=rules_firing");
         await Expect(page.Locator("#result-body tr")).ToHaveCountAsync(rules);
@@ -282,36 +238,13 @@ public sealed partial class ConsoleInBrowserTests
 
     private async Task<string> TransactionOfAsync(Guid id)
     {
-        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string>("SELECT transaction_id FROM fraud_alerts WHERE id = @id", new { id }) ?? "";
     }
 
     private async Task<Guid> AlertOfAsync(string transactionId)
     {
-        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<Guid>("SELECT id FROM fraud_alerts WHERE transaction_id = @transactionId", new { transactionId });
-    }
-
-    private static PerformanceSnapshot Snapshot(string worker, string kind, DateTimeOffset start, long messages) => new()
-    {
-        SnapshotId = Guid.CreateVersion7(),
-        WorkerId = worker,
-        WorkerKind = kind,
-        IntervalStart = start,
-        IntervalEnd = start.AddSeconds(10),
-        MessagesIn = messages,
-        MessagesOut = messages,
-        Batches = 4,
-        BatchSizeAvg = messages / 4.0,
-        BatchSizeMax = messages / 4,
-        FlushLatencyMs = new LatencySummary(4, 20, 40, 45, 50),
-        ConsumerLag = 1400 - messages,
-    };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

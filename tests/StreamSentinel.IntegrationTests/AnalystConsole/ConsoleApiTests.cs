@@ -4,15 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dapper;
-using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
-using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
-using StreamSentinel.Migrations;
-using StreamSentinel.PostgreSql.Persistence;
 
 namespace StreamSentinel.IntegrationTests.AnalystConsole;
 
@@ -23,79 +18,33 @@ namespace StreamSentinel.IntegrationTests.AnalystConsole;
 /// </summary>
 public sealed partial class ConsoleApiTests
 {
-    private ScratchDatabases _databases = null!;
-    private ChildProcess _console = null!;
-    private Dictionary<string, string> _environment = null!;
-    private Uri _address = null!;
+    private ConsoleFixture _fixture = null!;
     private List<PersistableResult> _alerts = null!;
-    private List<PersistableResult> _results = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _databases = await IsolatedDatabases.CreateMigratedAsync();
-        var generator = new SyntheticResults(seed: 51, alertShare: 0.4, DateTimeOffset.UtcNow.AddHours(-2));
-        var results = Enumerable.Range(0, 800).Select(i =>
-        {
-            var result = generator.Next();
-            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 3, i / 3), RoutingOptions.DefaultAlertSeverities.Contains(result.Severity));
-        }).ToList();
-        _alerts = [.. results.Where(r => r.IsAlert)];
-        // Stored the way the persistence fleet stores them: alerts in PostgreSQL (with their alert.created audit), payments in ClickHouse.
-        await new AlertWriter(_databases.Postgres).WriteAsync(results, [], "persistence-test", "test", CancellationToken.None);
-        await new ResultWriter(_databases.ClickHouse).InsertAsync(ResultTable.TransactionRecords, results, CancellationToken.None);
-        await new ResultWriter(_databases.ClickHouse).InsertAsync(ResultTable.DetectionResults, results, CancellationToken.None);
-        _results = results;
         // What the fleet page reads besides its live probes: snapshots of two workers, as the fleet stores them.
         var now = DateTimeOffset.UtcNow;
-        await new PerformanceWriter(_databases.ClickHouse).InsertAsync(
+        _fixture = await ConsoleFixture.StartAsync(
+            seed: 51,
+            alertShare: 0.4,
+            results: 800,
+            [("ana", "ana-password-0123", "analyst"), ("bob", "bob-password-0123", "analyst"), ("vera", "vera-password-0123", "viewer")],
             [
-                .. Enumerable.Range(0, 3).Select(i => (Snapshot(WorkerKinds.Detection, "test-detection", now.AddSeconds(-70 + (i * 10)), lag: 7 - i, deadLettered: 2), new KafkaCoordinates(Topics.PerformanceMetrics, 0, i))),
-                (Snapshot(WorkerKinds.Gateway, "test-gateway", now.AddSeconds(-30), lag: null, deadLettered: 0), new KafkaCoordinates(Topics.PerformanceMetrics, 1, 0)),
-            ],
-            CancellationToken.None);
-
-        // The console as production runs it: the analyst account in PostgreSQL, the read-only account in ClickHouse.
-        var accounts = await _databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi);
-        var environment = new Dictionary<string, string>(_databases.Environment())
-        {
-            ["SS_POSTGRES"] = accounts.PostgresAnalyst!,
-            ["SS_CLICKHOUSE"] = accounts.ClickHouseBi ?? _databases.ClickHouseConnectionString,
-            ["Console__Users__0__Name"] = "ana",
-            ["Console__Users__0__Password"] = "ana-password-0123",
-            ["Console__Users__0__Role"] = "analyst",
-            ["Console__Users__1__Name"] = "bob",
-            ["Console__Users__1__Password"] = "bob-password-0123",
-            ["Console__Users__1__Role"] = "analyst",
-            ["Console__Users__2__Name"] = "vera",
-            ["Console__Users__2__Password"] = "vera-password-0123",
-            ["Console__Users__2__Role"] = "viewer",
-        };
-        // The fleet page probes the console itself (it has /readyz and /metrics) and a worker that is not there.
-        var port = FreePort();
-        environment["Console__Workers__0__Name"] = "the-console";
-        environment["Console__Workers__0__Url"] = $"http://127.0.0.1:{port}";
-        environment["Console__Workers__1__Name"] = "gone";
-        environment["Console__Workers__1__Url"] = "http://127.0.0.1:9";
-        _environment = environment;
-        _console = ChildProcess.Start("console", environment, "run", "console", "--http-port", $"{port}");
-        await _console.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
-        _address = new Uri(Listening().Match(_console.Output).Groups[1].Value);
+                .. Enumerable.Range(0, 3).Select(i => ConsoleFixture.Snapshot(WorkerKinds.Detection, "test-detection", now.AddSeconds(-70 + (i * 10)), 1000, lag: 7 - i, deadLettered: 2)),
+                ConsoleFixture.Snapshot(WorkerKinds.Gateway, "test-gateway", now.AddSeconds(-30), 1000, lag: null),
+            ]);
+        _alerts = [.. _fixture.Results.Where(r => r.IsAlert)];
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _console.Terminate();
-        await _console.WaitForExitAsync(TimeSpan.FromSeconds(20));
-        _console.Dispose();
-        await _databases.DisposeAsync();
-    }
+    public async Task StopAsync() => await _fixture.DisposeAsync();
 
     [Test]
     public async Task Nobody_reads_alerts_without_signing_in_and_a_viewer_reads_but_cannot_change()
     {
-        using var anonymous = new HttpClient { BaseAddress = _address };
+        using var anonymous = new HttpClient { BaseAddress = _fixture.Address };
         using var viewer = await SignInAsync("vera", "vera-password-0123");
         var id = (await FirstPageAsync(viewer, "limit=1"))[0]!["id"]!.GetValue<Guid>();
 
@@ -177,7 +126,7 @@ public sealed partial class ConsoleApiTests
                 }));
         }
 
-        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         var audit = (await connection.QueryAsync<(string Actor, string Details, Guid EventId)>(
             "SELECT actor, details::text, event_id FROM system_audit_log WHERE entity_type = 'fraud_alert' AND entity_id = @id AND action = 'alert.status_changed' ORDER BY id",
             new { id = id.ToString() })).ToList();
@@ -203,7 +152,7 @@ public sealed partial class ConsoleApiTests
         var second = await ChangeAsync(bob, id, seenByBob, "INVESTIGATING", assignee: "bob");
         var problem = JsonNode.Parse(await second.Content.ReadAsStringAsync())!;
 
-        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         var changes = await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM system_audit_log WHERE entity_id = @id AND action = 'alert.status_changed'", new { id = id.ToString() });
         using (Assert.EnterMultipleScope())
@@ -221,10 +170,10 @@ public sealed partial class ConsoleApiTests
     {
         // A home of its own, as on another machine: keys kept beside the process (ASP.NET Core's default) would not be shared.
         var home = Directory.CreateTempSubdirectory("ss-console-2-");
-        using var second = ChildProcess.Start("console-2", new Dictionary<string, string>(_environment) { ["HOME"] = home.FullName }, "run", "console", "--http-port", "0");
+        using var second = ChildProcess.Start("console-2", new Dictionary<string, string>(_fixture.Environment) { ["HOME"] = home.FullName }, "run", "console", "--http-port", "0");
         await second.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
         var cookies = new CookieContainer();
-        using var atFirst = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = _address };
+        using var atFirst = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = _fixture.Address };
         var signIn = await atFirst.PostAsJsonAsync("/api/session", new { name = "ana", password = "ana-password-0123" });
         // Cookies belong to a host, not a port: the same jar presents the first console's cookie to the second.
         using var atSecond = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(Listening().Match(second.Output).Groups[1].Value) };
@@ -233,7 +182,7 @@ public sealed partial class ConsoleApiTests
         second.Terminate();
         await second.WaitForExitAsync(TimeSpan.FromSeconds(20));
         home.Delete(recursive: true);
-        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         var keys = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM console_key_ring");
 
         using (Assert.EnterMultipleScope())
@@ -249,7 +198,7 @@ public sealed partial class ConsoleApiTests
     [Test]
     public async Task Pages_need_a_signed_in_user_and_allow_no_inline_script()
     {
-        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _address };
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _fixture.Address };
         using var viewer = await SignInAsync("vera", "vera-password-0123");
         var id = await AlertIdAsync(_alerts[0].Result.TransactionId);
 
@@ -274,13 +223,13 @@ public sealed partial class ConsoleApiTests
     [Test]
     public async Task Bi_queries_answer_as_chartable_data_for_every_role_and_refuse_bad_windows()
     {
-        using var anonymous = new HttpClient { BaseAddress = _address };
+        using var anonymous = new HttpClient { BaseAddress = _fixture.Address };
         using var viewer = await SignInAsync("vera", "vera-password-0123");
         var queries = JsonNode.Parse(await viewer.GetStringAsync("/api/bi"))!.AsArray();
         var rules = JsonNode.Parse(await viewer.GetStringAsync("/api/bi/rules_firing?limit=100"))!;
         var columns = rules["columns"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
         var fired = rules["rows"]!.AsArray().ToDictionary(r => r![0]!.GetValue<string>(), r => long.Parse(r![columns.IndexOf("fired")]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
-        var expected = _results.SelectMany(r => r.Result.BusinessRulesTriggered).GroupBy(rule => rule).ToDictionary(g => g.Key, g => (long)g.Count());
+        var expected = _fixture.Results.SelectMany(r => r.Result.BusinessRulesTriggered).GroupBy(rule => rule).ToDictionary(g => g.Key, g => (long)g.Count());
 
         using (Assert.EnterMultipleScope())
         {
@@ -324,41 +273,10 @@ public sealed partial class ConsoleApiTests
         }
     }
 
-    private static PerformanceSnapshot Snapshot(string kind, string worker, DateTimeOffset start, long? lag, long deadLettered) => new()
-    {
-        SnapshotId = Guid.CreateVersion7(),
-        WorkerId = worker,
-        WorkerKind = kind,
-        IntervalStart = start,
-        IntervalEnd = start.AddSeconds(10),
-        MessagesIn = 1000,
-        MessagesOut = 1000,
-        Batches = 5,
-        BatchSizeAvg = 200,
-        BatchSizeMax = 200,
-        FlushLatencyMs = new LatencySummary(5, 4, 10, 12.5, 13),
-        ConsumerLag = lag,
-        DeadLettered = deadLettered,
-    };
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>The audit events with these ids on the run's broker (the console publishes to the stack's Kafka).</summary>
     private static Dictionary<Guid, JsonNode> ReadAuditEvents(HashSet<Guid> ids)
     {
-        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ConsumerConfig
-        {
-            BootstrapServers = TestServers.Current.Kafka,
-            GroupId = $"test-console-{Guid.NewGuid():N}",
-            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(Topics.AuditEvents);
+        using var consumer = TopicReader.FromStart(TestServers.Current.Kafka, Topics.AuditEvents);
         var found = new Dictionary<Guid, JsonNode>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (found.Count < ids.Count && DateTime.UtcNow < deadline)
@@ -376,7 +294,7 @@ public sealed partial class ConsoleApiTests
 
     private async Task<HttpClient> SignInAsync(string name, string password)
     {
-        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _address };
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _fixture.Address };
         var response = await http.PostAsJsonAsync("/api/session", new { name, password });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         return http;
@@ -396,7 +314,7 @@ public sealed partial class ConsoleApiTests
 
     private async Task<Guid> AlertIdAsync(string transactionId)
     {
-        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<Guid>("SELECT id FROM fraud_alerts WHERE transaction_id = @transactionId", new { transactionId });
     }
 

@@ -110,14 +110,7 @@ public sealed class DetectionFleetTests
 
     private static List<DetectionResult> ReadResults(PipelineFixture pipeline, Func<List<DetectionResult>, bool> enough)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = pipeline.Broker.BootstrapServers,
-            GroupId = $"test-results-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(Topics.DetectionResults);
+        using var consumer = TopicReader.FromStart(pipeline.Broker.BootstrapServers, Topics.DetectionResults);
         var results = new List<DetectionResult>();
         var reader = ContractReaders.DetectionResults();
         var stopwatch = Stopwatch.StartNew();
@@ -142,14 +135,7 @@ public sealed class DetectionFleetTests
 
     private static List<string> ReadDeadLetterReasons(PipelineFixture pipeline)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = pipeline.Broker.BootstrapServers,
-            GroupId = $"test-dlq-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(Topics.DeadLetters);
+        using var consumer = TopicReader.FromStart(pipeline.Broker.BootstrapServers, Topics.DeadLetters);
         var reasons = new List<string>();
         var stopwatch = Stopwatch.StartNew();
         while (reasons.Count < 3 && stopwatch.Elapsed < TimeSpan.FromSeconds(30))

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Confluent.Kafka;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Simulation;
@@ -219,8 +218,8 @@ public sealed partial class GatewayTests
         gateway.Terminate();
         Assert.That(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True);
 
-        var audits = ReadAll(Topics.AuditEvents, ContractReaders.AuditEvents());
-        var snapshots = ReadAll(Topics.PerformanceMetrics, ContractReaders.PerformanceSnapshots());
+        var audits = Read(Topics.AuditEvents, ContractReaders.AuditEvents());
+        var snapshots = Read(Topics.PerformanceMetrics, ContractReaders.PerformanceSnapshots());
         using (Assert.EnterMultipleScope())
         {
             Assert.That(
@@ -236,20 +235,18 @@ public sealed partial class GatewayTests
         }
     }
 
-    private List<T> ReadAll<T>(string topic, MessageReader<T> reader)
+    /// <summary>
+    /// What <paramref name="topic"/> holds, in the order it was produced: read until at least <paramref name="atLeast"/>
+    /// arrived and then nothing more for three seconds, so that extra copies would show (30 s at the most).
+    /// </summary>
+    private List<T> Read<T>(string topic, MessageReader<T> reader, int atLeast = 0)
         where T : class
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = _broker.BootstrapServers,
-            GroupId = $"test-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(topic);
+        using var consumer = TopicReader.FromStart(_broker.BootstrapServers, topic);
         var read = new List<(DateTime Timestamp, T Value)>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         var quietSince = DateTime.UtcNow;
-        while (DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(3))
+        while (DateTime.UtcNow < deadline && (read.Count < atLeast || DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(3)))
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } message)
             {
@@ -262,6 +259,8 @@ public sealed partial class GatewayTests
         consumer.Close();
         return [.. read.OrderBy(r => r.Timestamp).Select(r => r.Value)];
     }
+
+    private List<Transaction> ReadTransactions(int atLeast) => Read(Topics.Transactions, ContractReaders.Transactions(), atLeast);
 
     private async Task<HttpClient> StartAsync(Dictionary<string, string>? settings = null)
     {
@@ -285,35 +284,6 @@ public sealed partial class GatewayTests
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private List<Transaction> ReadTransactions(int atLeast)
-    {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = _broker.BootstrapServers,
-            GroupId = $"test-{Guid.NewGuid():N}",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(Topics.Transactions);
-        var reader = ContractReaders.Transactions();
-        var read = new List<Transaction>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        // Read until nothing more comes for two seconds after the expected count, so that extra copies would show.
-        var quietSince = DateTime.UtcNow;
-        while (DateTime.UtcNow < deadline && (read.Count < atLeast || DateTime.UtcNow - quietSince < TimeSpan.FromSeconds(2)))
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } message)
-            {
-                Assert.That(reader.TryRead(message.Message.Value, out var transaction, out var error), Is.True, () => $"{error}");
-                read.Add(transaction!);
-                quietSince = DateTime.UtcNow;
-            }
-        }
-
-        consumer.Close();
-        return read;
-    }
 
     [GeneratedRegex(@"metrics on (http://\S+) ")]
     private static partial Regex Listening();

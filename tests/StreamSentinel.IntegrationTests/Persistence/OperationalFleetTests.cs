@@ -82,14 +82,7 @@ public sealed class OperationalFleetTests
 
     private static List<(string Topic, string Reason)> ReadDeadLetters(PipelineFixture pipeline, int expected)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = pipeline.Broker.BootstrapServers,
-            GroupId = "test-dlq-reader",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(Topics.DeadLetters);
+        using var consumer = TopicReader.FromStart(pipeline.Broker.BootstrapServers, Topics.DeadLetters);
         var letters = new List<(string, string)>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline && letters.Count < expected)

@@ -1,5 +1,4 @@
 using System.Text;
-using Confluent.Kafka;
 using Dapper;
 using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
@@ -104,14 +103,7 @@ public sealed class PersistenceFleetTests
 
     private static Dictionary<string, string> ReadDeadLetterReasons(PipelineFixture pipeline)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
-        {
-            BootstrapServers = pipeline.Broker.BootstrapServers,
-            GroupId = "test-dlq-reader",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnableAutoCommit = false,
-        }).Build();
-        consumer.Subscribe(Topics.DeadLetters);
+        using var consumer = TopicReader.FromStart(pipeline.Broker.BootstrapServers, Topics.DeadLetters);
         var reasons = new Dictionary<string, string>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (reasons.Count < PoisonMessages.Kinds.Count && DateTime.UtcNow < deadline)
