@@ -249,9 +249,22 @@ public sealed class IntegrityVerifier(
             storedSnapshots[Guid.Parse(row[0])] = long.Parse(row[1], CultureInfo.InvariantCulture);
         }
 
-        var source = (await clickHouse.QueryTsvAsync("SELECT count(), sum(messages_in), sum(messages_out) FROM performance_metrics", cancellationToken))[0];
-        var view = (await clickHouse.QueryTsvAsync(
-            "SELECT countMerge(snapshots), sumMerge(messages_in), sumMerge(messages_out) FROM performance_metrics_hourly", cancellationToken))[0];
+        // Workers keep publishing snapshots while verify runs, and an insert makes its rows visible in the table a moment
+        // before it does in the view: two readings that differ are read again (a few times, a second apart). A row the
+        // view really lost differs on every reading and is reported.
+        string[] source = [], view = [];
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            source = await SnapshotTotalsAsync("SELECT count(), sum(messages_in), sum(messages_out) FROM performance_metrics", cancellationToken);
+            view = await SnapshotTotalsAsync("SELECT countMerge(snapshots), sumMerge(messages_in), sumMerge(messages_out) FROM performance_metrics_hourly", cancellationToken);
+            if (source.SequenceEqual(view))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+
         var sourceRows = long.Parse(source[0], CultureInfo.InvariantCulture);
         var viewRows = long.Parse(view[0], CultureInfo.InvariantCulture);
         var operationalLetters = deadLetters
@@ -272,6 +285,9 @@ public sealed class IntegrityVerifier(
             CheckDeadLetters("audit-events, performance-metrics", poison, operationalLetters),
         ];
     }
+
+    private async Task<string[]> SnapshotTotalsAsync(string sql, CancellationToken cancellationToken) =>
+        (await clickHouse.QueryTsvAsync(sql, cancellationToken))[0];
 
     private static StoreCheck ById(string store, HashSet<Guid> expected, Dictionary<Guid, long> stored)
     {
