@@ -6,6 +6,7 @@ using StackExchange.Redis;
 using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Detection.Evaluation;
+using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
@@ -22,15 +23,24 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public sealed record Drain(long Transactions, double Seconds, double PeakRssMb, double RedisMsPerBatch, double MeanBatch, double RedisSeconds)
+    public sealed record Drain(long Transactions, double Seconds, double PeakRssMb, double MeanBatch, double RedisClientSeconds)
     {
-        /// <summary>State script calls the server ran, and the time it spent in them (INFO commandstats).</summary>
-        public long ScriptCalls { get; init; }
+        /// <summary>Commands the server ran during the drain, and the time it spent in them (INFO commandstats).</summary>
+        public long RedisCommands { get; init; }
 
-        public double ScriptServerSeconds { get; init; }
+        public double RedisCommandSeconds { get; init; }
+
+        /// <summary>CPU the server used during the drain, user and system (INFO cpu): what the commands cost with their I/O.</summary>
+        public double RedisCpuSeconds { get; init; }
+
+        /// <summary>Users in the worker's memory at the end (its resident-users gauge).</summary>
+        public long ResidentUsers { get; init; }
 
         public double PerSecond => Transactions / Seconds;
     }
+
+    /// <summary>What user state costs in memory: the simulator's traffic applied in this process, the heap measured before and after.</summary>
+    public sealed record StateMemory(long Transactions, int Users, double BytesPerUser, double LargestBytes);
 
     public sealed record Paced(double TargetRate, long Transactions, double AchievedRate, double P50Ms, double P99Ms, double P999Ms, double MaxMs, double PeakRssMb);
 
@@ -46,7 +56,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
         await using var state = new ScratchState(multiplexer, new UserStateOptions());
         var group = $"bench-{Guid.NewGuid():N}";
-        var before = await ScriptStatsAsync(multiplexer);
+        var before = await RedisStatsAsync(multiplexer);
         using var worker = StartWorker(broker.BootstrapServers, group, state.Prefix);
         try
         {
@@ -76,11 +86,13 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
             var scrape = await http.GetStringAsync(new Uri(worker.Url + "/metrics"), cancellationToken);
             var batches = PrometheusText.Count([scrape], "stream_sentinel_detection_batch_size", "");
             var redisSeconds = PrometheusText.Sum([scrape], "db_client_operation_duration_seconds", "");
-            var after = await ScriptStatsAsync(multiplexer);
-            return new Drain(count, seconds, worker.PeakRssMb, redisSeconds / batches * 1000, count / batches, redisSeconds)
+            var after = await RedisStatsAsync(multiplexer);
+            return new Drain(count, seconds, worker.PeakRssMb, count / batches, redisSeconds)
             {
-                ScriptCalls = after.Calls - before.Calls,
-                ScriptServerSeconds = (after.Microseconds - before.Microseconds) / 1e6,
+                RedisCommands = after.Calls - before.Calls,
+                RedisCommandSeconds = (after.Microseconds - before.Microseconds) / 1e6,
+                RedisCpuSeconds = after.CpuSeconds - before.CpuSeconds,
+                ResidentUsers = (long)PrometheusText.Samples(scrape, "stream_sentinel_detection_state_resident_users").Sum(s => s.Value),
             };
         }
         finally
@@ -151,18 +163,46 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
         return lines;
     }
 
-    // The server's own account of the state script: calls and microseconds inside it, whatever the client waited.
-    private static async Task<(long Calls, long Microseconds)> ScriptStatsAsync(ConnectionMultiplexer multiplexer)
+    /// <summary>The simulator's traffic applied to user state in this process, as a worker holds it; the heap after a full collection.</summary>
+    public static StateMemory MeasureStateMemory(long count)
     {
-        var info = await multiplexer.GetServers()[0].InfoRawAsync("commandstats") ?? "";
-        var line = info.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal));
-        if (line is null)
+        var limits = new UserStateOptions().Limits();
+        var users = new Dictionary<string, UserState>(StringComparer.Ordinal);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        foreach (var simulated in new TransactionSimulator(new SimulationOptions { Seed = 44 }).Generate(count))
         {
-            return (0, 0);
+            var transaction = simulated.Transaction;
+            if (!users.TryGetValue(transaction.UserId, out var state))
+            {
+                users[transaction.UserId] = state = new UserState(limits);
+            }
+
+            state.Apply(transaction, StateKeys.Of(transaction.EventId));
         }
 
-        var fields = line["cmdstat_evalsha:".Length..].Trim().Split(',').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
-        return (long.Parse(fields["calls"], CultureInfo.InvariantCulture), long.Parse(fields["usec"], CultureInfo.InvariantCulture));
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        var largest = users.Values.Max(u => u.ApproximateBytes);
+        GC.KeepAlive(users);
+        return new StateMemory(count, users.Count, (after - before) / (double)users.Count, largest);
+    }
+
+    // The server's own account: commands and microseconds inside them, and its CPU, whatever the client waited.
+    private static async Task<(long Calls, long Microseconds, double CpuSeconds)> RedisStatsAsync(ConnectionMultiplexer multiplexer)
+    {
+        var server = multiplexer.GetServers()[0];
+        var commands = await server.InfoRawAsync("commandstats") ?? "";
+        long calls = 0, microseconds = 0;
+        foreach (var line in commands.Split('\n').Where(l => l.StartsWith("cmdstat_", StringComparison.Ordinal) && !l.StartsWith("cmdstat_info:", StringComparison.Ordinal)))
+        {
+            var fields = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Split(',').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
+            calls += long.Parse(fields["calls"], CultureInfo.InvariantCulture);
+            microseconds += long.Parse(fields["usec"], CultureInfo.InvariantCulture);
+        }
+
+        var cpu = (await server.InfoRawAsync("cpu") ?? "").Split('\n')
+            .Where(l => l.StartsWith("used_cpu_user:", StringComparison.Ordinal) || l.StartsWith("used_cpu_sys:", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), CultureInfo.InvariantCulture));
+        return (calls, microseconds, cpu);
     }
 
     private static List<double> ReadLatencies(string bootstrap)

@@ -47,15 +47,16 @@ internal static class BenchCommand
     private static Command CreateDetection()
     {
         var count = new Option<int>("--count") { Description = "Transactions of the backlog one worker drains.", DefaultValueFactory = _ => 200_000 };
-        var rate = new Option<double>("--rate") { Description = "Transactions per second of the paced run.", DefaultValueFactory = _ => 10_000 };
-        var seconds = new Option<int>("--seconds") { Description = "Length of the paced run.", DefaultValueFactory = _ => 20 };
+        var rate = new Option<double[]>("--rates") { Description = "Transactions per second of the paced runs, in turn.", DefaultValueFactory = _ => [5_000, 10_000, 20_000], AllowMultipleArgumentsPerToken = true };
+        var seconds = new Option<int>("--seconds") { Description = "Length of each paced run.", DefaultValueFactory = _ => 20 };
         var partitions = new Option<int>("--partitions") { Description = "Partitions of the benchmark's own topics.", DefaultValueFactory = _ => 12 };
-        var batchSize = new Option<int>("--batch-size") { Description = "The worker's batch size.", DefaultValueFactory = _ => 500 };
+        var batchSize = new Option<int>("--batch-size") { Description = "The worker's batch size.", DefaultValueFactory = _ => 2000 };
         var drainOnly = new Option<bool>("--drain-only") { Description = "Only the drain (no paced run, no redis-benchmark)." };
         var detection = new Command(
             "detection",
-            "One detection worker on a development broker of its own: transactions/s draining a backlog of simulated traffic, then latency "
-            + "(P50, P99, P99.9, from the transaction's production to its result's) at a fixed rate, and redis-benchmark on the same Redis.")
+            "One detection worker on a development broker of its own: transactions/s draining a backlog of simulated traffic, with Redis's "
+            + "commands and CPU per transaction, then latency (P50, P99, P99.9, from the transaction's production to its result's) at fixed "
+            + "rates, the memory user state takes per user, and redis-benchmark on the same Redis.")
         {
             count, rate, seconds, partitions, batchSize, drainOnly,
         };
@@ -69,21 +70,31 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"drain: {drain.Transactions:N0} transactions in {drain.Seconds:F2} s = {drain.PerSecond:N0} txn/s by one worker; "
-                + $"mean batch {drain.MeanBatch:F0}, Redis {drain.RedisMsPerBatch:F1} ms per batch ({drain.RedisSeconds / drain.Seconds:P0} of the time); peak RSS {drain.PeakRssMb:F0} MB"));
+                + $"mean batch {drain.MeanBatch:F0}; waiting on Redis {drain.RedisClientSeconds:F2} s ({drain.RedisClientSeconds / drain.Seconds:P0} of the drain); "
+                + $"peak RSS {drain.PeakRssMb:F0} MB; {drain.ResidentUsers:N0} users resident at the end"));
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"  inside Redis: {drain.ScriptCalls:N0} script calls, {drain.ScriptServerSeconds:F2} s ({drain.ScriptServerSeconds / drain.Seconds:P0} of the drain): "
-                + $"{drain.ScriptServerSeconds * 1e6 / drain.ScriptCalls:F1} us per call, {drain.ScriptServerSeconds * 1e6 / drain.Transactions:F1} us per transaction"));
+                $"  inside Redis: {drain.RedisCommands:N0} commands ({(double)drain.RedisCommands / drain.Transactions:F3} per transaction), "
+                + $"{drain.RedisCommandSeconds * 1e6 / drain.Transactions:F2} us of command time and {drain.RedisCpuSeconds * 1e6 / drain.Transactions:F2} us of CPU per transaction"));
+            var memory = DetectionBenchmark.MeasureStateMemory(drain.Transactions);
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"state memory: {memory.Users:N0} users after {memory.Transactions:N0} simulated transactions, {memory.BytesPerUser:N0} bytes per user on the heap; "
+                + $"largest user {memory.LargestBytes:N0} bytes"));
             if (parse.GetValue(drainOnly))
             {
                 return 0;
             }
 
-            var paced = await benchmark.PacedAsync(parse.GetValue(rate), parse.GetValue(seconds), parse.GetValue(partitions), cancellationToken);
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"paced: {paced.Transactions:N0} transactions at {paced.AchievedRate:N0}/s (target {paced.TargetRate:N0}): latency P50 {paced.P50Ms:F1} ms, "
-                + $"P99 {paced.P99Ms:F1} ms, P99.9 {paced.P999Ms:F1} ms, max {paced.MaxMs:F1} ms; peak RSS {paced.PeakRssMb:F0} MB"));
+            foreach (var target in parse.GetValue(rate)!)
+            {
+                var paced = await benchmark.PacedAsync(target, parse.GetValue(seconds), parse.GetValue(partitions), cancellationToken);
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"paced: {paced.Transactions:N0} transactions at {paced.AchievedRate:N0}/s (target {paced.TargetRate:N0}): latency P50 {paced.P50Ms:F1} ms, "
+                    + $"P99 {paced.P99Ms:F1} ms, P99.9 {paced.P999Ms:F1} ms, max {paced.MaxMs:F1} ms; peak RSS {paced.PeakRssMb:F0} MB"));
+            }
+
             foreach (var line in await benchmark.RedisYardstickAsync(cancellationToken))
             {
                 Console.WriteLine("redis-benchmark " + line);

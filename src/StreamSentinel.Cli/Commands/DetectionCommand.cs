@@ -16,15 +16,14 @@ internal static class DetectionCommand
     {
         var instance = new Option<string?>("--instance") { Description = "This worker's name in logs and dead-letter headers (default: host-pid)." };
         var httpPort = new Option<int>("--http-port") { Description = "Port of /healthz, /readyz and /metrics on 127.0.0.1; 0 picks a free one (logged).", DefaultValueFactory = _ => 0 };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Transactions per batch (default 500)." };
-        var batchWait = new Option<int?>("--batch-wait-ms") { Description = "Longest wait for a batch to fill, in ms (default 20)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Most transactions taken from what Kafka has fetched per batch (default 2000)." };
         var model = new Option<string?>("--model") { Description = "Model file written by `train` (default: the one shipped in models/)." };
         var command = new Command(
             "detection",
-            "Consume transactions, keep each user's state in Redis, score every transaction with the business rules and the model, "
+            "Consume transactions, keep the state of the users of the partitions it owns in memory (Redis as its changelog), score every transaction with the business rules and the model, "
             + "and publish one result per transaction to fraud-detection-results. Run several; they share the partitions as one consumer group.")
         {
-            instance, httpPort, batchSize, batchWait, model,
+            instance, httpPort, batchSize, model,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,7 +31,6 @@ internal static class DetectionCommand
             {
                 [$"{DetectionOptions.SectionName}:{nameof(DetectionOptions.Instance)}"] = parse.GetValue(instance),
                 [$"{DetectionOptions.SectionName}:{nameof(DetectionOptions.BatchSize)}"] = parse.GetValue(batchSize)?.ToString(CultureInfo.InvariantCulture),
-                [$"{DetectionOptions.SectionName}:{nameof(DetectionOptions.BatchWaitMs)}"] = parse.GetValue(batchWait)?.ToString(CultureInfo.InvariantCulture),
                 [$"{DetectionOptions.SectionName}:{nameof(DetectionOptions.ModelPath)}"] = parse.GetValue(model) is { } path ? Path.GetFullPath(path) : null,
             });
             try

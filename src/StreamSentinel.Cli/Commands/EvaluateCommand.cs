@@ -3,14 +3,13 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
-using StackExchange.Redis;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Contracts;
 using StreamSentinel.Detection.DependencyInjection;
-using StreamSentinel.Detection.Evaluation;
 using StreamSentinel.Detection.Options;
 using StreamSentinel.Detection.Pipeline;
+using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Domain.Evaluation;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Domain.Simulation;
@@ -34,7 +33,7 @@ internal static class EvaluateCommand
         var command = new Command(
             "evaluate",
             "Simulate a fresh run (use a seed never used for training), put every transaction through the detector exactly as the worker "
-            + "does (Redis state in keys of its own, rules, model, thresholds), and report precision, recall and F1 per scenario and "
+            + "does (user state, rules, model, thresholds), and report precision, recall and F1 per scenario and "
             + "overall, and the confusion matrix by severity. Alerts are results the routing sends to PostgreSQL (MEDIUM and above by default).")
         {
             count, json, model,
@@ -47,21 +46,24 @@ internal static class EvaluateCommand
                 builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();
                 builder.Services.AddSingleton<SeverityRouter>();
             },
-            async services =>
+            services =>
             {
                 if (simulation.Bind(parse) is not { } options)
                 {
-                    return WorkerHost.InvalidConfiguration;
+                    return Task.FromResult(WorkerHost.InvalidConfiguration);
                 }
 
                 var detector = services.GetRequiredService<Detector>();
                 var router = services.GetRequiredService<SeverityRouter>();
                 var evaluator = new Evaluator(options.Scenarios.Distinct().ToList(), router.IsAlert);
-                await using (var scratch = new ScratchState(services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<IOptions<UserStateOptions>>().Value))
+                var states = new UserStateTable(services.GetRequiredService<IOptions<UserStateOptions>>().Value.Limits());
+                var time = services.GetRequiredService<TimeProvider>();
+                foreach (var simulated in new TransactionSimulator(options).Generate(parse.GetValue(count)))
                 {
-                    await foreach (var (simulated, state) in scratch.ApplyAsync(new TransactionSimulator(options).Generate(parse.GetValue(count)), 2000, cancellationToken))
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (states.Apply(simulated.Transaction) is { } state)
                     {
-                        evaluator.Add(simulated.Scenario, detector.Detect(simulated.Transaction, state, DateTimeOffset.UtcNow));
+                        evaluator.Add(simulated.Scenario, detector.Detect(simulated.Transaction, state, time.GetUtcNow()));
                     }
                 }
 
@@ -76,7 +78,7 @@ internal static class EvaluateCommand
                     Print(report, options);
                 }
 
-                return 0;
+                return Task.FromResult(0);
             },
             new Dictionary<string, string?>
             {

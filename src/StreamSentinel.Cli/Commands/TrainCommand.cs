@@ -1,13 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Detection.DependencyInjection;
-using StreamSentinel.Detection.Evaluation;
 using StreamSentinel.Detection.Model;
 using StreamSentinel.Domain.Detection;
+using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Redis.UserState;
 
@@ -26,27 +25,29 @@ internal static class TrainCommand
         var output = new Option<FileInfo>("--out") { Description = "Model file to write (its metadata goes beside it, .json).", DefaultValueFactory = _ => new FileInfo(Path.Combine("models", "fraud-model.zip")) };
         var command = new Command(
             "train",
-            "Simulate traffic, compute each transaction's features through Redis state as the detection worker does (in keys of its own, "
-            + "deleted afterwards), and train the gradient-boosted tree model (ML.NET FastTree) on them. Same seed and count, same model and version.")
+            "Simulate traffic, compute each transaction's features from user state exactly as the detection worker does "
+            + "(in this process's memory), and train the gradient-boosted tree model (ML.NET FastTree) on them. Same seed and count, same model and version.")
         {
             count, output,
         };
         simulation.AddTo(command);
         command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
             builder => builder.AddDetectionCore(withModel: false),
-            async services =>
+            services =>
             {
                 if (simulation.Bind(parse) is not { } options)
                 {
-                    return WorkerHost.InvalidConfiguration;
+                    return Task.FromResult(WorkerHost.InvalidConfiguration);
                 }
 
                 var total = parse.GetValue(count);
                 Console.WriteLine($"training on {total:N0} simulated transactions: {SimulationOptionsBinder.Describe(options)}");
                 var rows = new List<ModelRow>((int)Math.Min(total, 10_000_000));
-                await using (var scratch = new ScratchState(services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<IOptions<UserStateOptions>>().Value))
+                var states = new UserStateTable(services.GetRequiredService<IOptions<UserStateOptions>>().Value.Limits());
+                foreach (var simulated in new TransactionSimulator(options).Generate(total))
                 {
-                    await foreach (var (simulated, state) in scratch.ApplyAsync(new TransactionSimulator(options).Generate(total), 2000, cancellationToken))
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (states.Apply(simulated.Transaction) is { } state)
                     {
                         var features = FeatureCalculator.Compute(simulated.Transaction, state);
                         rows.Add(new ModelRow { Features = ModelFeatures.From(simulated.Transaction, features), Label = simulated.Scenario is not null });
@@ -59,7 +60,7 @@ internal static class TrainCommand
                     CultureInfo.InvariantCulture,
                     $"model {metadata.Name} {metadata.Version}: {metadata.Transactions:N0} transactions ({metadata.FraudTransactions:N0} fraud), hold-out AUC {metadata.HoldoutAuc:F4}"));
                 Console.WriteLine($"written: {path} and {ModelMetadata.PathFor(path)}");
-                return 0;
+                return Task.FromResult(0);
             }));
         return command;
     }

@@ -23,12 +23,14 @@ namespace StreamSentinel.Detection.DependencyInjection;
 
 public static class DetectionExtensions
 {
-    /// <summary>The detection worker: Kafka in and out, Redis state, rules, model, health checks and metrics.</summary>
+    /// <summary>The detection worker: Kafka in and out, the state's changelog in Redis, rules, model, health checks and metrics.</summary>
     public static TBuilder AddDetectionWorker<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddDetectionCore();
+        builder.AddRedis();
+        builder.Services.AddSingleton<StateChangelog>();
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Before the worker: the host stops services in reverse order, and the operational streams must stop last.
         builder.AddOperationalStreams(
@@ -44,7 +46,7 @@ public static class DetectionExtensions
             ]));
         builder.Services.AddSingleton<DetectionMetrics>();
         // One producer per process for results and dead letters: idempotent with acks=all, so a retried send is
-        // written once per partition; every delivery is awaited before the batch is committed.
+        // written once per partition; every delivery is acknowledged before the checkpoint that covers it is written.
         builder.Services.AddSingleton(services =>
         {
             var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
@@ -57,6 +59,8 @@ public static class DetectionExtensions
                 LingerMs = 2,
                 CompressionType = CompressionType.Lz4,
                 MessageTimeoutMs = 60_000,
+                // Above what the worker lets be in flight (Detection:MaxInFlight), so a send is never refused for room.
+                QueueBufferingMaxMessages = 1_100_000,
             }).SetLogHandler((_, _) => { }).Build();
         });
         builder.Services.AddSingleton<DeadLetterPublisher>();
@@ -71,19 +75,17 @@ public static class DetectionExtensions
         return builder;
     }
 
-    /// <summary>What the worker, <c>train</c> and <c>evaluate</c> share: Redis state, rules, thresholds and the model.</summary>
+    /// <summary>What the worker, <c>train</c> and <c>evaluate</c> share: the state's options, rules, thresholds and the model.</summary>
     public static TBuilder AddDetectionCore<TBuilder>(this TBuilder builder, bool withModel = true)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddRedis();
         builder.Services.AddOptions<DetectionOptions>().BindConfiguration(DetectionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RuleOptions>().BindConfiguration(RuleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<SeverityThresholds>().BindConfiguration(SeverityThresholds.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<UserStateOptions>().BindConfiguration(UserStateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(services => new BusinessRules(services.GetRequiredService<IOptions<RuleOptions>>().Value));
         builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<SeverityThresholds>>().Value);
-        builder.Services.AddSingleton<UserStateStore>();
         builder.Services.AddSingleton(TimeProvider.System);
         if (withModel)
         {

@@ -21,6 +21,10 @@ public sealed class DetectionMetrics
     private readonly Histogram<double> _redis;
     private readonly Histogram<double> _score;
     private readonly Histogram<int> _batchSize;
+    private readonly Counter<long> _skipped;
+    private readonly Counter<long> _loaded;
+    private readonly Counter<long> _evicted;
+    private readonly Meter _meter;
 
     /// <summary>What these instruments mean in the worker's performance snapshots.</summary>
     public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
@@ -38,17 +42,17 @@ public sealed class DetectionMetrics
     public DetectionMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         _consumed = meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}", "Transactions read from Kafka.");
         _results = meter.CreateCounter<long>("stream_sentinel.detection.results", "{result}", "Results published and acknowledged, per severity.");
         _deadLetters = meter.CreateCounter<long>("stream_sentinel.detection.dead_letters", "{message}", "Transactions sent to the dead-letter topic, per reason.");
         _ruleHits = meter.CreateCounter<long>("stream_sentinel.detection.rule_hits", "{hit}", "Business rules that fired, per rule.");
-        _retries = meter.CreateCounter<long>("stream_sentinel.detection.retries", "{attempt}", "Failed batches that will be tried again.");
+        _retries = meter.CreateCounter<long>("stream_sentinel.detection.retries", "{attempt}", "Failed Redis calls, checkpoints and deliveries that will be tried again.");
         _endToEnd = meter.CreateHistogram<double>(
             "stream_sentinel.detection.end_to_end.duration", "s", "From the transaction's intake (or its Kafka timestamp) to its result's acknowledgement.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _redis = meter.CreateHistogram<double>(
-            "db.client.operation.duration", "s", "One pipelined Redis state update for a batch.",
+            "db.client.operation.duration", "s", "One call to the state's changelog in Redis: a partition claimed, a batch's absent users read, a checkpoint written.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _score = meter.CreateHistogram<double>(
             "stream_sentinel.detection.score", "1", "Fraud scores given.",
@@ -56,6 +60,11 @@ public sealed class DetectionMetrics
         _batchSize = meter.CreateHistogram<int>(
             "stream_sentinel.detection.batch.size", "{message}", "Transactions per batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 1000, 5000] });
+        _skipped = meter.CreateCounter<long>(
+            "stream_sentinel.detection.skipped", "{message}",
+            "Transactions not applied again: already in the restored state (a redelivery), or the same payment sent twice.");
+        _loaded = meter.CreateCounter<long>("stream_sentinel.detection.state.loaded", "{user}", "Users read back from Redis into memory.");
+        _evicted = meter.CreateCounter<long>("stream_sentinel.detection.state.evicted", "{user}", "Users that left memory (idle, or beyond the cap), their state saved in Redis.");
         Lag = new PartitionLag(meter, "Messages behind the end of each assigned partition, after the last commit.");
     }
 
@@ -66,8 +75,18 @@ public sealed class DetectionMetrics
 
     public void Batch(int size) => _batchSize.Record(size);
 
-    public void RedisCall(TimeSpan duration) =>
-        _redis.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("db.system.name", "redis"), new KeyValuePair<string, object?>("db.operation.name", "EVALSHA"));
+    public void StateCall(string operation, TimeSpan duration) =>
+        _redis.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("db.system.name", "redis"), new KeyValuePair<string, object?>("db.operation.name", operation));
+
+    public void Skipped(string reason) => _skipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Loaded(int users) => _loaded.Add(users);
+
+    public void Evicted(int users) => _evicted.Add(users);
+
+    /// <summary>The users whose state this worker holds in memory, read when metrics are collected.</summary>
+    public void ObserveResidentUsers(Func<int> residentUsers) =>
+        _meter.CreateObservableGauge("stream_sentinel.detection.state.resident_users", residentUsers, "{user}", "Users whose state is in this worker's memory.");
 
     public void Published(DetectionResult result, TimeSpan endToEnd)
     {
@@ -84,6 +103,4 @@ public sealed class DetectionMetrics
     public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Retried(string error) => _retries.Add(1, new KeyValuePair<string, object?>("error.type", error));
-
-
 }

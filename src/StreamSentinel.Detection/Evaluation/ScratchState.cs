@@ -1,14 +1,12 @@
-using System.Runtime.CompilerServices;
 using StackExchange.Redis;
-using StreamSentinel.Domain.Detection;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Redis.UserState;
 
 namespace StreamSentinel.Detection.Evaluation;
 
 /// <summary>
-/// User state under a prefix of its own, for training and evaluation runs that must neither read nor disturb the
-/// live pipeline's state in the same Redis. Its keys are deleted when it is disposed.
+/// A key prefix of its own in Redis, for worker processes of a benchmark or a chaos run that must neither read nor
+/// disturb the live pipeline's state in the same Redis (<c>UserState__KeyPrefix</c>). Its keys are deleted when it is
+/// disposed.
 /// </summary>
 public sealed class ScratchState(IConnectionMultiplexer redis, UserStateOptions template) : IAsyncDisposable
 {
@@ -16,29 +14,6 @@ public sealed class ScratchState(IConnectionMultiplexer redis, UserStateOptions 
 
     /// <summary>The key prefix of this state, for a worker process that should use it (<c>UserState__KeyPrefix</c>).</summary>
     public string Prefix => _prefix;
-
-    /// <summary>Applies the stream to fresh state in batches, as the worker would, and yields each transaction with its snapshot.</summary>
-    public async IAsyncEnumerable<(SimulatedTransaction Simulated, UserStateSnapshot State)> ApplyAsync(
-        IEnumerable<SimulatedTransaction> stream, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var store = new UserStateStore(redis, Microsoft.Extensions.Options.Options.Create(new UserStateOptions
-        {
-            KeyPrefix = _prefix,
-            RetentionDays = 1,
-            MerchantsKept = template.MerchantsKept,
-            RedeliveryHorizonHours = template.RedeliveryHorizonHours,
-            DeviceTrustHours = template.DeviceTrustHours,
-        }));
-        foreach (var chunk in stream.Chunk(batchSize))
-        {
-            var snapshots = await store.ApplyAsync([.. chunk.Select(s => s.Transaction)], cancellationToken);
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                yield return (chunk[i], snapshots[i]);
-            }
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {
@@ -58,7 +33,7 @@ public sealed class ScratchState(IConnectionMultiplexer redis, UserStateOptions 
         }
     }
 
-    // One DEL per key: in a cluster the keys of different users live in different slots.
+    // One DEL per key: in a cluster the keys of different partitions live in different slots.
     private async Task DeleteAsync(List<RedisKey> keys)
     {
         var database = redis.GetDatabase();

@@ -15,15 +15,11 @@ public sealed class DetectionOptions
     public string Instance { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     /// <summary>
-    /// Transactions per batch. Small, because a batch's latency is every transaction's latency; large enough that
-    /// one Redis round trip and one producer flush serve many transactions.
+    /// Most transactions taken per batch from what Kafka has already fetched. Nothing waits for a batch to fill: a
+    /// batch is whatever is there, so a quiet stream gets small batches and low latency.
     /// </summary>
     [Range(1, 100_000)]
-    public int BatchSize { get; set; } = 500;
-
-    /// <summary>Longest wait for a batch to fill, in ms.</summary>
-    [Range(1, 60_000)]
-    public int BatchWaitMs { get; set; } = 20;
+    public int BatchSize { get; set; } = 2000;
 
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 64 * 1024;
@@ -31,6 +27,32 @@ public sealed class DetectionOptions
     /// <summary>The model file written by <c>stream-sentinel train</c>; its metadata file sits beside it.</summary>
     [Required]
     public string ModelPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "models", "fraud-model.zip");
+
+    /// <summary>
+    /// How often the state's changelog is written to Redis (every user changed since, and the offsets applied), and
+    /// the offsets committed to Kafka after it. Results are published as they are made, whatever this is.
+    /// </summary>
+    [Range(10, 60_000)]
+    public int CheckpointIntervalMs { get; set; } = 200;
+
+    /// <summary>
+    /// How many transactions of a partition may be published past its last checkpoint. It bounds what a successor
+    /// marks as a possible repeat after a crash, and what a Redis outage lets pile up before the partition pauses.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int MaxUncheckpointed { get; set; } = 10_000;
+
+    /// <summary>Results and dead letters handed to the producer and not yet acknowledged, over all partitions, before reading pauses.</summary>
+    [Range(1000, 1_000_000)]
+    public int MaxInFlight { get; set; } = 100_000;
+
+    /// <summary>A user without payments for this long leaves memory once Redis holds its state.</summary>
+    [Range(1, 7 * 24 * 3600)]
+    public int IdleUserSeconds { get; set; } = 600;
+
+    /// <summary>Most users kept in memory; beyond it, the least recently active ones that Redis holds leave first.</summary>
+    [Range(1000, 100_000_000)]
+    public int MaxResidentUsers { get; set; } = 1_000_000;
 
     [Range(1, 60_000)]
     public int RetryBaseDelayMs { get; set; } = 200;

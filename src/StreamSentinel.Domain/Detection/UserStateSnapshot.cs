@@ -1,10 +1,8 @@
-using System.Globalization;
-
 namespace StreamSentinel.Domain.Detection;
 
 /// <summary>
-/// What the user's state held just before one transaction, as the state store returns it (and keeps, so that a
-/// transaction delivered again gets exactly the same snapshot and therefore the same result).
+/// What the user's state held just before one transaction (<see cref="State.UserState.Apply"/>): what the features
+/// are computed from.
 /// </summary>
 /// <remarks>Window counts and sums include the transaction itself; everything else describes only earlier payments.</remarks>
 public sealed record UserStateSnapshot
@@ -46,49 +44,4 @@ public sealed record UserStateSnapshot
     public int HourCount { get; init; }
 
     public bool MerchantKnown { get; init; }
-
-    /// <summary>
-    /// The state had seen this transaction before: it is being delivered again (after a crash or a rebalance), and
-    /// its result may already be on the results topic. The snapshot is the one it had then.
-    /// </summary>
-    public bool Redelivered { get; init; }
-
-    /// <summary>The state store's wire form: comma-separated fields in the order of the Lua script's snapshot.</summary>
-    public static UserStateSnapshot Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var redelivered = text.StartsWith('=');
-        var f = (redelivered ? text[1..] : text).Split(',');
-        if (f.Length != 17)
-        {
-            throw new FormatException($"A user-state snapshot has 17 fields, this one {f.Length}: '{text}'.");
-        }
-
-        return new UserStateSnapshot
-        {
-            Count1m = Int(f[0]),
-            Count1h = Int(f[1]),
-            Count24h = Int(f[2]),
-            Sum1h = Double(f[3]),
-            Sum24h = Double(f[4]),
-            History = Int(f[5]),
-            AmountMean = Double(f[6]),
-            AmountM2 = Double(f[7]),
-            LastEventMs = f[8] == "-1" ? null : (long)Double(f[8]),
-            LastLatitude = Double(f[9]),
-            LastLongitude = Double(f[10]),
-            DeviceCount = Int(f[11]),
-            DeviceFirstSeenMs = f[12] == "-1" ? null : (long)Double(f[12]),
-            CountryCount = Int(f[13]),
-            CategoryCount = Int(f[14]),
-            HourCount = Int(f[15]),
-            MerchantKnown = f[16] == "1",
-            Redelivered = redelivered,
-        };
-    }
-
-    // Lua formats whole numbers as "3" or "3.0" depending on the path they took; read both.
-    private static int Int(string value) => (int)Double(value);
-
-    private static double Double(string value) => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

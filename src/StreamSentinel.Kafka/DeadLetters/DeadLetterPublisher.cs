@@ -20,29 +20,30 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]?> producer)
     public async Task PublishAsync(IReadOnlyList<DeadLetter> letters, string worker, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(letters);
-        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        await Task.WhenAll(letters.Select(letter =>
-        {
-            var original = letter.Original;
-            var headers = new Headers();
-            foreach (var header in original.Message.Headers ?? [])
-            {
-                headers.Add(header.Key, header.GetValueBytes());
-            }
+        var now = DateTimeOffset.UtcNow;
+        await Task.WhenAll(letters.Select(letter => producer.ProduceAsync(Topics.DeadLetters, Build(letter, worker, now), cancellationToken)));
+    }
 
-            Add(headers, ReasonHeader, letter.Reason);
-            // Kafka headers are small by convention; the detail names the field, so a few hundred bytes are plenty.
-            Add(headers, DetailHeader, letter.Detail.Length <= 512 ? letter.Detail : letter.Detail[..512]);
-            Add(headers, TopicHeader, original.Topic);
-            Add(headers, PartitionHeader, original.Partition.Value.ToString(CultureInfo.InvariantCulture));
-            Add(headers, OffsetHeader, original.Offset.Value.ToString(CultureInfo.InvariantCulture));
-            Add(headers, TimeHeader, now);
-            Add(headers, WorkerHeader, worker);
-            return producer.ProduceAsync(
-                Topics.DeadLetters,
-                new Message<byte[]?, byte[]?> { Key = original.Message.Key, Value = original.Message.Value, Headers = headers },
-                cancellationToken);
-        }));
+    /// <summary>The dead letter as it goes to <c>fraud-detection-dlq</c>: the original key and value, its headers, and why.</summary>
+    public static Message<byte[]?, byte[]?> Build(DeadLetter letter, string worker, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(letter);
+        var original = letter.Original;
+        var headers = new Headers();
+        foreach (var header in original.Message.Headers ?? [])
+        {
+            headers.Add(header.Key, header.GetValueBytes());
+        }
+
+        Add(headers, ReasonHeader, letter.Reason);
+        // Kafka headers are small by convention; the detail names the field, so a few hundred bytes are plenty.
+        Add(headers, DetailHeader, letter.Detail.Length <= 512 ? letter.Detail : letter.Detail[..512]);
+        Add(headers, TopicHeader, original.Topic);
+        Add(headers, PartitionHeader, original.Partition.Value.ToString(CultureInfo.InvariantCulture));
+        Add(headers, OffsetHeader, original.Offset.Value.ToString(CultureInfo.InvariantCulture));
+        Add(headers, TimeHeader, now.ToString("O", CultureInfo.InvariantCulture));
+        Add(headers, WorkerHeader, worker);
+        return new Message<byte[]?, byte[]?> { Key = original.Message.Key, Value = original.Message.Value, Headers = headers };
     }
 
     private static void Add(Headers headers, string key, string value) => headers.Add(key, Encoding.UTF8.GetBytes(value));

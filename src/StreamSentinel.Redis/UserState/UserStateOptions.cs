@@ -1,30 +1,38 @@
 using System.ComponentModel.DataAnnotations;
+using StreamSentinel.Domain.Detection.State;
 
 namespace StreamSentinel.Redis.UserState;
 
-/// <summary>How per-user detection state is kept in Redis (section <c>UserState</c>).</summary>
+/// <summary>What per-user detection state holds and where Redis keeps its changelog (section <c>UserState</c>).</summary>
 public sealed class UserStateOptions
 {
     public const string SectionName = "UserState";
 
-    /// <summary>Prefix of every key, so that several pipelines (or an evaluation run) can share one Redis.</summary>
+    /// <summary>
+    /// Prefix of every key, so that several pipelines (or a benchmark) can share one Redis. No braces: the partition's
+    /// hash tag follows it, and a brace here would move the tag.
+    /// </summary>
     [Required]
+    [RegularExpression("^[^{}]*$", ErrorMessage = "UserState:KeyPrefix must not contain braces (the keys' Redis Cluster hash tag follows it).")]
     public string KeyPrefix { get; set; } = "ss:";
-
-    /// <summary>A user's state is forgotten after this long without a payment.</summary>
-    [Range(1, 3650)]
-    public int RetentionDays { get; set; } = 30;
 
     /// <summary>How many of the user's most recent merchants count as "known".</summary>
     [Range(1, 100_000)]
     public int MerchantsKept { get; set; } = 200;
 
-    /// <summary>
-    /// How long a transaction is remembered for recognising its redelivery, in event time behind the user's newest
-    /// payment. Longer than the largest window (24 h), so that every window is exact.
-    /// </summary>
-    [Range(25, 24 * 365)]
-    public int RedeliveryHorizonHours { get; set; } = 25;
+    /// <summary>Devices kept per user (the least recently used leaves first).</summary>
+    [Range(1, 10_000)]
+    public int DevicesKept { get; set; } = 32;
+
+    [Range(1, 1_000)]
+    public int CountriesKept { get; set; } = 32;
+
+    [Range(1, 10_000)]
+    public int CategoriesKept { get; set; } = 64;
+
+    /// <summary>The user's latest event ids kept to recognise the same payment sent twice (a client's retry).</summary>
+    [Range(1, 10_000)]
+    public int RecentEventsKept { get; set; } = 64;
 
     /// <summary>
     /// Only payments from a device the user first used at least this long ago move the user's last known position
@@ -32,4 +40,14 @@ public sealed class UserStateOptions
     /// </summary>
     [Range(0, 24 * 365)]
     public int DeviceTrustHours { get; set; } = 24;
+
+    public UserStateLimits Limits() => new()
+    {
+        MerchantsKept = MerchantsKept,
+        DevicesKept = DevicesKept,
+        CountriesKept = CountriesKept,
+        CategoriesKept = CategoriesKept,
+        RecentEventsKept = RecentEventsKept,
+        DeviceTrust = TimeSpan.FromHours(DeviceTrustHours),
+    };
 }

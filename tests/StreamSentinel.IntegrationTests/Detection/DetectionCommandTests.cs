@@ -35,6 +35,41 @@ public sealed class DetectionCommandTests
         }
     }
 
+    /// <summary>
+    /// The figures the shipped model gave on this seed when user state still lived in Redis (exact sliding windows, one
+    /// script call per user and batch), measured before the in-memory state replaced it: the bucketed windows must
+    /// not change what detection finds.
+    /// </summary>
+    [Test]
+    public async Task In_memory_state_detects_what_the_exact_redis_windows_did_within_a_hundredth()
+    {
+        var before = new Dictionary<string, (double Precision, double Recall)>
+        {
+            ["velocity_burst"] = (0.9816176470588235, 1),
+            ["card_testing"] = (0.9326923076923077, 1),
+            ["impossible_travel"] = (1, 1),
+            ["account_takeover"] = (1, 1),
+            ["amount_spike"] = (0.8157894736842105, 1),
+            ["unusual_category_hour"] = (1, 0.9215686274509803),
+        };
+
+        var result = await Infrastructure.Cli.RunAsync(Environment(), "evaluate", "--seed", "4242", "--count", "100000", "--json");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString);
+        using var report = JsonDocument.Parse(result.Output[result.Output.IndexOf('{', StringComparison.Ordinal)..]);
+        var now = report.RootElement.GetProperty("scenarios").EnumerateArray().ToDictionary(
+            s => s.GetProperty("scenario").GetString()!, s => (Precision: s.GetProperty("precision").GetDouble(), Recall: s.GetProperty("recall").GetDouble()));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(now.Keys, Is.EquivalentTo(before.Keys));
+            foreach (var (scenario, figures) in before)
+            {
+                Assert.That(now[scenario].Precision, Is.EqualTo(figures.Precision).Within(0.01), $"{scenario} precision");
+                Assert.That(now[scenario].Recall, Is.EqualTo(figures.Recall).Within(0.01), $"{scenario} recall");
+            }
+        }
+    }
+
     [TestCase("--fraud-share", "1.5", "--fraud-share must be in [0, 1]")]
     [TestCase("--users", "0", "--users must be at least 1")]
     [TestCase("--scenario", "bank_robbery", "Unknown scenario(s): bank_robbery")]

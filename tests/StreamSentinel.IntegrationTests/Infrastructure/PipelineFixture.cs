@@ -63,10 +63,17 @@ internal sealed class PipelineFixture : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>Starts a detection worker and waits until it has partitions (or only until it runs).</summary>
-    public async Task<ChildProcess> StartDetectionWorkerAsync(string instance, int batchSize = 200, bool waitForAssignment = true)
+    /// <summary>Starts a detection worker and waits until it has partitions (or only until it runs); <paramref name="settings"/> add to or override the fixture's.</summary>
+    public async Task<ChildProcess> StartDetectionWorkerAsync(
+        string instance, int batchSize = 200, bool waitForAssignment = true, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var worker = ChildProcess.Start(instance, Environment, "run", "detection", "--instance", instance, "--batch-size", $"{batchSize}");
+        var environment = new Dictionary<string, string>(Environment);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var worker = ChildProcess.Start(instance, environment, "run", "detection", "--instance", instance, "--batch-size", $"{batchSize}");
         _workers.Add(worker);
         await worker.WaitForOutputAsync(waitForAssignment ? "Assigned" : "Health, readiness and metrics", TimeSpan.FromMinutes(3));
         return worker;

@@ -1,0 +1,34 @@
+namespace StreamSentinel.Hosting.Resilience;
+
+/// <summary>
+/// Exponential backoff with "equal jitter" (half of each delay fixed, half random) for loops that must keep serving
+/// Kafka while they wait, so they cannot hand the wait to a blocking retry pipeline. Not thread-safe.
+/// </summary>
+public sealed class RetryBackoff
+{
+    private readonly TimeSpan _base;
+    private readonly TimeSpan _max;
+    private readonly Random _random;
+
+    public RetryBackoff(TimeSpan baseDelay, TimeSpan maxDelay, Random? random = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(baseDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDelay, baseDelay);
+        _base = baseDelay;
+        _max = maxDelay;
+        _random = random ?? Random.Shared;
+    }
+
+    /// <summary>Failures since the last success.</summary>
+    public int Attempts { get; private set; }
+
+    /// <summary>The delay before the next attempt after one more failure: base × 2^(failures − 1), capped, then jittered.</summary>
+    public TimeSpan Next()
+    {
+        Attempts++;
+        var ceiling = Math.Min(_max.TotalMilliseconds, _base.TotalMilliseconds * Math.Pow(2, Math.Min(Attempts - 1, 30)));
+        return TimeSpan.FromMilliseconds((ceiling / 2) + (_random.NextDouble() * ceiling / 2));
+    }
+
+    public void Reset() => Attempts = 0;
+}
