@@ -81,6 +81,11 @@ internal static class BenchCommand
                 CultureInfo.InvariantCulture,
                 $"state memory: {memory.Users:N0} users after {memory.Transactions:N0} simulated transactions, {memory.BytesPerUser:N0} bytes per user on the heap; "
                 + $"largest user {memory.LargestBytes:N0} bytes"));
+            var (busyNs, quietNs) = DetectionBenchmark.MeasureApplyCost();
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"state cost per payment: {busyNs:N0} ns for one user paying 100,000 times a day, {quietNs:N0} ns for users paying 10 times a day "
+                + $"(ratio {busyNs / quietNs:F2})"));
             if (parse.GetValue(drainOnly))
             {
                 return 0;
