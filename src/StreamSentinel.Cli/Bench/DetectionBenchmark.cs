@@ -6,6 +6,9 @@ using StackExchange.Redis;
 using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Detection.Evaluation;
+using StreamSentinel.Detection.Model;
+using StreamSentinel.Detection.Pipeline;
+using StreamSentinel.Domain.Detection;
 using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Hosting.Diagnostics;
@@ -220,6 +223,43 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
 
             return Stopwatch.GetElapsedTime(started).TotalNanoseconds / stream.Length;
         }
+    }
+
+    /// <summary>
+    /// Where a transaction's time goes on the worker's thread, without Kafka or Redis: reading the message, applying it
+    /// to user state, detecting (features, rules, model) and writing the result, in microseconds per transaction.
+    /// </summary>
+    public static IReadOnlyList<(string Stage, double Microseconds)> MeasureStages(string modelPath, int count)
+    {
+        var messages = new TransactionSimulator(new SimulationOptions { Seed = 46 }).Generate(count)
+            .Select(s => JsonSerializer.SerializeToUtf8Bytes(s.Transaction, ContractsJsonContext.Default.Transaction)).ToArray();
+        using var model = FraudModel.Load(modelPath);
+        var detector = new Detector(model, new BusinessRules(new RuleOptions()), new SeverityThresholds(), TimeProvider.System);
+        var reader = ContractReaders.Transactions();
+        var states = new UserStateTable(new UserStateOptions().Limits());
+        var (read, state, detect, write) = (0L, 0L, 0L, 0L);
+        for (var pass = 0; pass < 2; pass++)
+        {
+            // The first pass warms the JIT up; the second, on fresh state, is measured.
+            states = new UserStateTable(new UserStateOptions().Limits());
+            (read, state, detect, write) = (0, 0, 0, 0);
+            foreach (var message in messages)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                reader.TryRead(message, out var transaction, out _);
+                var t1 = Stopwatch.GetTimestamp();
+                var snapshot = states.Apply(transaction!);
+                var t2 = Stopwatch.GetTimestamp();
+                var result = detector.Detect(transaction!, snapshot!, DateTimeOffset.UtcNow);
+                var t3 = Stopwatch.GetTimestamp();
+                JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult);
+                var t4 = Stopwatch.GetTimestamp();
+                (read, state, detect, write) = (read + t1 - t0, state + t2 - t1, detect + t3 - t2, write + t4 - t3);
+            }
+        }
+
+        double Us(long ticks) => ticks * 1e6 / Stopwatch.Frequency / messages.Length;
+        return [("read and validate", Us(read)), ("user state", Us(state)), ("detect (features, rules, model)", Us(detect)), ("write the result (JSON)", Us(write))];
     }
 
     // The server's own account: commands and microseconds inside them, and its CPU, whatever the client waited.

@@ -86,6 +86,9 @@ internal static class BenchCommand
                 CultureInfo.InvariantCulture,
                 $"state cost per payment: {busyNs:N0} ns for one user paying 100,000 times a day, {quietNs:N0} ns for users paying 10 times a day "
                 + $"(ratio {busyNs / quietNs:F2})"));
+            var stages = DetectionBenchmark.MeasureStages(Path.Combine(AppContext.BaseDirectory, "models", "fraud-model.zip"), 100_000);
+            Console.WriteLine("one thread, per transaction (no Kafka, no Redis): " + string.Join(", ", stages.Select(s => string.Create(
+                CultureInfo.InvariantCulture, $"{s.Stage} {s.Microseconds:F2} us"))) + string.Create(CultureInfo.InvariantCulture, $"; total {stages.Sum(s => s.Microseconds):F2} us"));
             if (parse.GetValue(drainOnly))
             {
                 return 0;
