@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Gateway.Diagnostics;
 using StreamSentinel.Gateway.Options;
+using StreamSentinel.Hosting.Resilience;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Tracing;
 
@@ -22,6 +23,9 @@ public sealed class IntakeProducer(
     IntakeBuffer queue, IProducer<byte[]?, byte[]?> producer, IOptions<GatewayOptions> options, GatewayMetrics metrics, ILogger<IntakeProducer> logger)
     : BackgroundService
 {
+    // librdkafka has already retried within message.timeout.ms: these are the gateway's own, rarer, attempts.
+    private static readonly RetryBackoff Backoff = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
+
     private readonly SemaphoreSlim _inFlight = new(options.Value.MaxInFlight, options.Value.MaxInFlight);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -104,9 +108,9 @@ public sealed class IntakeProducer(
         // librdkafka has already retried within message.timeout.ms; try again, later, with jitter so that a
         // recovering broker is not met by every retry at once.
         metrics.ProduceRetried(report.Error.Code.ToString());
-        var delay = Math.Min(30_000, 250 * (1 << Math.Min(attempt, 7)));
+        var delay = (int)Backoff.DelayFor(attempt + 1).TotalMilliseconds;
         Log.DeliveryFailed(logger, transaction.EventId, attempt, report.Error.Reason, delay);
-        _ = RetryAsync(accepted, attempt + 1, (delay / 2) + Random.Shared.Next((delay / 2) + 1));
+        _ = RetryAsync(accepted, attempt + 1, delay);
     }
 
     private async Task RetryAsync(AcceptedTransaction accepted, int attempt, int delayMs)

@@ -2,7 +2,9 @@ namespace StreamSentinel.Hosting.Resilience;
 
 /// <summary>
 /// Exponential backoff with "equal jitter" (half of each delay fixed, half random) for loops that must keep serving
-/// Kafka while they wait, so they cannot hand the wait to a blocking retry pipeline. Not thread-safe.
+/// Kafka while they wait, so they cannot hand the wait to a blocking retry pipeline. <see cref="Next"/> counts the
+/// failures of one loop (not thread-safe); <see cref="DelayFor"/> serves callers that count attempts themselves
+/// (thread-safe with the default random source).
 /// </summary>
 public sealed class RetryBackoff
 {
@@ -23,10 +25,13 @@ public sealed class RetryBackoff
     public int Attempts { get; private set; }
 
     /// <summary>The delay before the next attempt after one more failure: base × 2^(failures − 1), capped, then jittered.</summary>
-    public TimeSpan Next()
+    public TimeSpan Next() => DelayFor(++Attempts);
+
+    /// <summary>The delay before attempt <paramref name="failures"/> + 1: base × 2^(failures − 1), capped, then jittered.</summary>
+    public TimeSpan DelayFor(int failures)
     {
-        Attempts++;
-        var ceiling = Math.Min(_max.TotalMilliseconds, _base.TotalMilliseconds * Math.Pow(2, Math.Min(Attempts - 1, 30)));
+        ArgumentOutOfRangeException.ThrowIfLessThan(failures, 1);
+        var ceiling = Math.Min(_max.TotalMilliseconds, _base.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30)));
         return TimeSpan.FromMilliseconds((ceiling / 2) + (_random.NextDouble() * ceiling / 2));
     }
 
