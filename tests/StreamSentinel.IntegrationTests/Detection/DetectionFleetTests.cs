@@ -39,7 +39,7 @@ public sealed class DetectionFleetTests
         var severityOf = results.ToDictionary(r => r.EventId, r => r.Severity);
         var labels = File.ReadAllLines(labelsFile).Skip(1).Select(line => line.Split(',')).ToList();
         File.Delete(labelsFile);
-        var alerts = results.Count(r => r.Severity >= Severity.Medium);
+        var alerts = results.Count(r => IndependentCounts.IsAlert(r.Severity));
         await using var connection = new NpgsqlConnection(pipeline.Databases.PostgresConnectionString);
         using (Assert.EnterMultipleScope())
         {
@@ -59,6 +59,8 @@ public sealed class DetectionFleetTests
             Assert.That(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM fraud_alerts"), Is.EqualTo(alerts));
             Assert.That(ReadDeadLetterReasons(pipeline), Is.EquivalentTo(new[] { "malformed_json", "missing_field", "invalid_value" }));
         }
+
+        await pipeline.AssertStoredOnceAsync(6000, alerts, deadLetters: 0);
     }
 
     [Test]
@@ -71,7 +73,11 @@ public sealed class DetectionFleetTests
 
         ReadResults(pipeline, r => r.Count >= 3000);
         victim.Kill();
-        await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(await victim.WaitForExitAsync(TimeSpan.FromSeconds(10)), Is.True, "kill -9 ends the worker");
+
+        // Counted once it is dead (nothing moves until the successor starts): the kill landed mid-work.
+        var publishedAtKill = IndependentCounts.Messages(pipeline.Broker.BootstrapServers, Topics.DetectionResults);
+        var lagAtKill = pipeline.Lag("stream-sentinel-detection", Topics.Transactions);
         await pipeline.StartDetectionWorkerAsync("successor", batchSize: 100);
         var results = ReadResults(pipeline, r => r.Select(x => x.EventId).Distinct().Count() >= 20_000);
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
@@ -86,7 +92,11 @@ public sealed class DetectionFleetTests
             // Whatever detection published twice, each store holds each transaction once.
             Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
             Assert.That(report.Output, Does.Contain("20,000 valid results"));
+            Assert.That(publishedAtKill, Is.LessThan(20_000), "results published when the worker died");
+            Assert.That(lagAtKill, Is.Positive, "transactions not committed when the worker died");
         }
+
+        await pipeline.AssertStoredOnceAsync(20_000, verdicts.Count(g => IndependentCounts.IsAlert(g.First().Severity)), deadLetters: 0);
     }
 
     private static void ProduceInvalidTransactions(PipelineFixture pipeline)
