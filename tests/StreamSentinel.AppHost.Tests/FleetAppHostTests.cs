@@ -6,6 +6,9 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using ClickHouse.Driver;
+using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.IntegrationTests.Infrastructure;
 
 namespace StreamSentinel.AppHost.Tests;
 
@@ -92,6 +95,15 @@ public sealed class FleetAppHostTests
         var verify = await VerifyUntilPassedAsync(environment, timeout.Token);
         Assert.That(verify.ExitCode, Is.Zero, verify.Output);
         Assert.That(verify.Output, Does.Contain("2,001 valid results").And.Contain(" 0 not yet committed"));
+
+        // Beside verify: plain counts of each store against what detection produced for the 2,001 transactions.
+        var bootstrap = (await File.ReadAllTextAsync(environment["SS_KAFKA_FILE"], timeout.Token)).Trim();
+        var (events, alerts) = IndependentCounts.ProducedResults(bootstrap);
+        Assert.That(events, Is.EqualTo(2001), "one result per transaction in fraud-detection-results");
+        using (var clickHouse = new ClickHouseClient(environment["SS_CLICKHOUSE"]))
+        {
+            await IndependentCounts.AssertStoredOnceAsync(new ClickHouseDatabase(clickHouse), environment["SS_POSTGRES"], bootstrap, 2001, alerts, deadLetters: 0);
+        }
 
         var stages = await TraceOfAsync(app, eventId, timeout.Token);
         Assert.That(stages, Is.SupersetOf(new[] { "gateway", "detection" }).And.Some.StartsWith("persistence-"), string.Join(", ", stages));

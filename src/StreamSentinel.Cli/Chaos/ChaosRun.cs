@@ -126,6 +126,8 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
             lost += Number(row.Groups[4].Value);
             duplicated += Number(row.Groups[5].Value);
             misrouted += Number(row.Groups[6].Value);
+            // Rows no message accounts for: stored by something other than the fleet, a surplus like a duplicate.
+            duplicated += Number(row.Groups[7].Value);
         }
 
         // Every transaction must have its result: verify counts distinct events among the committed results.
@@ -269,8 +271,8 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
 
     private static long Number(string text) => long.Parse(text.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
 
-    // A row of verify's table: store, expected, found, lost, duplicated, misrouted, ok|FAILED.
-    [GeneratedRegex(@"(?m)^\s*(\S.*?)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(ok|FAILED)\s*$")]
+    // A row of verify's table: store, expected, found, lost, duplicated, misrouted, unknown, ok|FAILED.
+    [GeneratedRegex(@"(?m)^\s*(\S.*?)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(ok|FAILED)\s*$")]
     private static partial Regex StoreRow();
 
     [GeneratedRegex(@"\(([\d,]+) valid results")]

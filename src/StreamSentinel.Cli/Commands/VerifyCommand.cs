@@ -18,8 +18,9 @@ internal static class VerifyCommand
         var command = new Command(
             "verify",
             "Compare fraud-detection-results (up to the persistence group's committed offsets) with PostgreSQL alerts, each ClickHouse "
-            + "table and view, and the dead-letter topic, and the operational streams (audit-events, performance-metrics) with "
-            + "system_audit_log, performance_metrics and its hourly view: lost, duplicated, misrouted per store. Exit code 4 if any is not zero.");
+            + "table and view (hour by hour), and the dead-letter topic, and the operational streams (audit-events, performance-metrics) with "
+            + "system_audit_log, performance_metrics and its hourly view: lost, duplicated, misrouted, and unknown (rows or alerts no message "
+            + "in Kafka accounts for) per store. Exit code 4 if any is not zero.");
         command.SetAction((_, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddPersistenceCore(), async services =>
         {
             var report = await services.GetRequiredService<IntegrityVerifier>().VerifyAsync(cancellationToken);
@@ -48,7 +49,7 @@ internal static class VerifyCommand
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("store").AddColumn("expected", c => c.RightAligned()).AddColumn("found", c => c.RightAligned())
             .AddColumn("lost", c => c.RightAligned()).AddColumn("duplicated", c => c.RightAligned()).AddColumn("misrouted", c => c.RightAligned())
-            .AddColumn("");
+            .AddColumn("unknown", c => c.RightAligned()).AddColumn("");
         foreach (var check in report.Checks)
         {
             table.AddRow(
@@ -58,6 +59,7 @@ internal static class VerifyCommand
                 Count(check.Lost),
                 Count(check.Duplicated),
                 Count(check.Misrouted),
+                Count(check.Unknown),
                 check.Passed ? "ok" : "[red]FAILED[/]");
         }
 
@@ -68,7 +70,7 @@ internal static class VerifyCommand
         }
 
         AnsiConsole.WriteLine(
-            report.Passed ? "Integrity: OK (0 lost, 0 duplicated, 0 misrouted)."
+            report.Passed ? "Integrity: OK (0 lost, 0 duplicated, 0 misrouted, 0 unknown)."
             : report.Messages == 0 ? "Integrity: NOT VERIFIED: the persistence group has committed nothing."
             : "Integrity: FAILED.");
     }

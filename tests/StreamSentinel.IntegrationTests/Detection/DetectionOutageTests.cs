@@ -49,6 +49,9 @@ public sealed class DetectionOutageTests
             Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
             Assert.That(report.Output, Does.Contain($"{Count:N0} valid results"));
         }
+
+        var alerts = results.GroupBy(r => r.EventId).Count(g => IndependentCounts.IsAlert(g.First().Severity));
+        await pipeline.AssertStoredOnceAsync(Count, alerts, deadLetters: 0);
     }
 
     // Every result on the topic now: the end offsets of its partitions (the results topic is never compacted or trimmed here).

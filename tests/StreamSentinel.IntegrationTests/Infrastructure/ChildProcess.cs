@@ -37,6 +37,12 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>Where a worker serves /healthz, /readyz and /metrics, as it logged at start.</summary>
+    public Uri HttpAddress =>
+        System.Text.RegularExpressions.Regex.Match(Output, @"Health, readiness and metrics on (http://[^\s,]+)") is { Success: true } match
+            ? new Uri(match.Groups[1].Value)
+            : throw new InvalidOperationException($"{Name} has not logged its HTTP address. Output:\n{Output}");
+
     public static ChildProcess Start(string name, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
         new(name, Infrastructure.Cli.Start(environment, arguments));
 

@@ -69,7 +69,9 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
         var environment = new Dictionary<string, string>(databases.Environment())
         {
             ["SS_POSTGRES"] = accounts.PostgresAnalyst!,
-            ["SS_CLICKHOUSE"] = accounts.ClickHouseBi ?? databases.ClickHouseConnectionString,
+            // The read-only BI account, never the owner: without it the console's least-privilege claim is not tested.
+            ["SS_CLICKHOUSE"] = accounts.ClickHouseBi
+                ?? throw new InvalidOperationException("No SS_CLICKHOUSE_BI: the console must read ClickHouse as the read-only BI account (scripts/stack.sh up defines sentinel_bi)."),
             ["Console__Workers__0__Name"] = "the-console",
             ["Console__Workers__0__Url"] = $"http://127.0.0.1:{port}",
             ["Console__Workers__1__Name"] = "gone",

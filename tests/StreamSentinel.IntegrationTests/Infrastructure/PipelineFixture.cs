@@ -101,6 +101,13 @@ internal sealed class PipelineFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts beside verify: each results table, fraud_alerts and the dead letters of results, exactly (see <see cref="IndependentCounts"/>).</summary>
+    public Task AssertStoredOnceAsync(long results, long alerts, long deadLetters) =>
+        IndependentCounts.AssertStoredOnceAsync(Databases.ClickHouse, Databases.PostgresConnectionString, Broker.BootstrapServers, results, alerts, deadLetters);
+
+    /// <summary>What <paramref name="group"/> has not committed of <paramref name="topic"/> on this test's broker.</summary>
+    public long Lag(string group, string topic) => IndependentCounts.Lag(Broker.BootstrapServers, group, topic);
+
     /// <summary>A number the test's ClickHouse database answers (e.g. a count).</summary>
     public async Task<long> ClickHouseScalarAsync(string sql) =>
         long.Parse((await Databases.ClickHouse.QueryTsvAsync(sql, CancellationToken.None))[0][0], System.Globalization.CultureInfo.InvariantCulture);

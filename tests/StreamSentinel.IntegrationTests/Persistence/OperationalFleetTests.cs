@@ -48,6 +48,8 @@ public sealed class OperationalFleetTests
                 await pipeline.PostgresScalarAsync("SELECT count(*) FROM system_audit_log WHERE action = 'messages.dead_lettered' AND entity_id IN ('audit-events', 'performance-metrics')"),
                 Is.GreaterThanOrEqualTo(1));
         }
+
+        await pipeline.AssertStoredOnceAsync(10_000, IndependentCounts.GeneratedAlerts(10_000, seed: 31, alertShare: 0.1), deadLetters: 0);
     }
 
     /// <summary>Bad messages on both operational topics, before any worker runs; returns (topic, reason) for each.</summary>

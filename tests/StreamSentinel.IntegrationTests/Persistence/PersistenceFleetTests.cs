@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using Dapper;
 using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
@@ -12,6 +15,8 @@ namespace StreamSentinel.IntegrationTests.Persistence;
 /// </summary>
 public sealed class PersistenceFleetTests
 {
+    private const string Group = "stream-sentinel-persistence";
+
     private static readonly TimeSpan CatchUp = TimeSpan.FromMinutes(3);
 
     [Test]
@@ -35,6 +40,8 @@ public sealed class PersistenceFleetTests
                 Assert.That(reasons.GetValueOrDefault(kind), Is.EqualTo(reason), kind);
             }
         }
+
+        await pipeline.AssertStoredOnceAsync(3000, IndependentCounts.GeneratedAlerts(3000, seed: 11, alertShare: 0.2), poisonCount);
     }
 
     [Test]
@@ -47,13 +54,24 @@ public sealed class PersistenceFleetTests
         // Wait until it has written part of the run, then kill it without warning.
         await PipelineFixture.WaitForAsync(async () => await pipeline.ClickHouseScalarAsync("SELECT count() FROM detection_results") > 2000, TimeSpan.FromMinutes(1));
         victim.Kill();
-        await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(await victim.WaitForExitAsync(TimeSpan.FromSeconds(10)), Is.True, "kill -9 ends the worker");
+
+        // Counted once it is dead (nothing moves until the successor starts): the kill landed mid-work.
+        var storedAtKill = await pipeline.ClickHouseScalarAsync("SELECT count() FROM detection_results");
+        var lagAtKill = pipeline.Lag(Group, Topics.DetectionResults);
         await pipeline.StartWorkerAsync("successor", batchSize: 200);
 
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
 
-        Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
-        Assert.That(report.Output, Does.Contain("20,000 valid results").And.Contain(" 0 not yet committed"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(storedAtKill, Is.LessThan(20_000), "results stored when the worker died");
+            Assert.That(lagAtKill, Is.Positive, "results not committed when the worker died");
+            Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+            Assert.That(report.Output, Does.Contain("20,000 valid results").And.Contain(" 0 not yet committed"));
+        }
+
+        await pipeline.AssertStoredOnceAsync(20_000, IndependentCounts.GeneratedAlerts(20_000, seed: 12, alertShare: 0.2), deadLetters: 0);
     }
 
     [Test]
@@ -72,34 +90,62 @@ public sealed class PersistenceFleetTests
 
         Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
         Assert.That(report.Output, Does.Contain("30,000 valid results").And.Contain(" 0 not yet committed"));
+        await pipeline.AssertStoredOnceAsync(30_000, IndependentCounts.GeneratedAlerts(30_000, seed: 13, alertShare: 0.1), deadLetters: 0);
         Assert.That(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True, "SIGTERM stops a worker in bounded time");
         Assert.That(first.ExitCode, Is.Zero, first.Output);
         Assert.That(first.Output, Does.Contain("Stopped: last batch"));
     }
 
     [Test]
-    public async Task PostgreSQL_refusing_connections_for_20_seconds_pauses_the_worker_and_loses_nothing()
+    public async Task PostgreSQL_refusing_connections_under_load_makes_the_worker_unready_then_ready_and_loses_nothing()
     {
         await using var pipeline = await PipelineFixture.StartAsync();
         var worker = await pipeline.StartWorkerAsync("patient", batchSize: 500);
+        using var http = new HttpClient { BaseAddress = worker.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var readyBefore = await StatusAsync(http, "/readyz");
+        var committedBefore = MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
         var database = new Npgsql.NpgsqlConnectionStringBuilder(pipeline.Databases.PostgresConnectionString).Database!;
         await using var admin = new Npgsql.NpgsqlConnection(TestServers.Current.Postgres);
         await admin.OpenAsync();
 
-        // The outage: this database refuses every connection, and the ones open are cut.
+        // The outage: this database refuses every connection, and the ones open are cut (the shared server stays up, so
+        // no other test is disturbed).
         await admin.ExecuteAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS false");
         await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
         await pipeline.GenerateAsync(count: 5000, seed: 14, alertShare: 0.3);
         await worker.WaitForOutputAsync("partitions paused", TimeSpan.FromMinutes(1));
-        await Task.Delay(TimeSpan.FromSeconds(20));
+        await PipelineFixture.WaitForAsync(async () => await StatusAsync(http, "/readyz") == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
+        var lagWhileDown = pipeline.Lag(Group, Topics.DetectionResults);
         await admin.ExecuteAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS true");
+        await PipelineFixture.WaitForAsync(async () => await StatusAsync(http, "/readyz") == HttpStatusCode.OK, TimeSpan.FromMinutes(1));
 
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+        var committedAfter = MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
 
-        Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
-        Assert.That(report.Output, Does.Contain("5,000 valid results").And.Contain(" 0 not yet committed"));
-        Assert.That(worker.Output, Does.Contain("partitions of results resumed"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(readyBefore, Is.EqualTo(HttpStatusCode.OK), "ready before the outage");
+            Assert.That(lagWhileDown, Is.Positive, "results waiting while the database refused connections");
+            Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+            Assert.That(report.Output, Does.Contain("5,000 valid results").And.Contain(" 0 not yet committed"));
+            Assert.That(worker.Output, Does.Contain("partitions of results resumed"));
+            Assert.That(committedBefore, Is.Zero, "/metrics before any result");
+            Assert.That(committedAfter, Is.EqualTo(5000), "/metrics: every result committed once, by this worker");
+        }
+
+        await pipeline.AssertStoredOnceAsync(5000, IndependentCounts.GeneratedAlerts(5000, seed: 14, alertShare: 0.3), deadLetters: 0);
     }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        return response.StatusCode;
+    }
+
+    /// <summary>The sum of a Prometheus counter over its series; 0 when the worker has not reported it yet.</summary>
+    private static double MetricTotal(string metrics, string name) =>
+        Regex.Matches(metrics, $@"(?m)^{Regex.Escape(name)}(?:\{{[^}}]*\}})? (\S+)")
+            .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
     private static Dictionary<string, string> ReadDeadLetterReasons(PipelineFixture pipeline)
     {
