@@ -86,14 +86,17 @@ public sealed class BucketedWindow
         return (count, sum);
     }
 
+    // Each bucket's index as the step from the previous one (the first from zero): buckets are ascending and close.
     internal void Write(ref StateWriter writer)
     {
-        writer.WriteInt(_length);
+        writer.WriteVarUInt((ulong)_length);
+        var previous = 0L;
         for (var i = 0; i < _length; i++)
         {
-            writer.WriteLong(_buckets[i].Index);
-            writer.WriteInt(_buckets[i].Count);
+            writer.WriteVarInt(_buckets[i].Index - previous);
+            writer.WriteVarUInt((ulong)_buckets[i].Count);
             writer.WriteDouble(_buckets[i].Sum);
+            previous = _buckets[i].Index;
         }
     }
 
@@ -101,9 +104,11 @@ public sealed class BucketedWindow
     {
         var length = reader.ReadCount(Span);
         _buckets = new Bucket[length];
+        var previous = 0L;
         for (var i = 0; i < length; i++)
         {
-            _buckets[i] = new Bucket { Index = reader.ReadLong(), Count = reader.ReadInt(), Sum = reader.ReadDouble() };
+            previous += reader.ReadVarInt();
+            _buckets[i] = new Bucket { Index = previous, Count = (int)reader.ReadVarUInt(), Sum = reader.ReadDouble() };
         }
 
         _length = length;

@@ -56,15 +56,16 @@ public sealed class KeyedCounters(int capacity)
         _entries[_length++] = new Entry { Key = key, Count = 1, FirstMs = eventMs, LastMs = eventMs };
     }
 
+    // The first time as its distance back from the last: usually a few bytes where the time itself takes six.
     internal void Write(ref StateWriter writer)
     {
-        writer.WriteInt(_length);
+        writer.WriteVarUInt((ulong)_length);
         for (var i = 0; i < _length; i++)
         {
             writer.WriteULong(_entries[i].Key);
-            writer.WriteInt(_entries[i].Count);
-            writer.WriteLong(_entries[i].FirstMs);
-            writer.WriteLong(_entries[i].LastMs);
+            writer.WriteVarUInt((ulong)_entries[i].Count);
+            writer.WriteVarInt(_entries[i].LastMs);
+            writer.WriteVarInt(_entries[i].LastMs - _entries[i].FirstMs);
         }
     }
 
@@ -75,7 +76,10 @@ public sealed class KeyedCounters(int capacity)
         var all = new Entry[stored];
         for (var i = 0; i < stored; i++)
         {
-            all[i] = new Entry { Key = reader.ReadULong(), Count = reader.ReadInt(), FirstMs = reader.ReadLong(), LastMs = reader.ReadLong() };
+            var key = reader.ReadULong();
+            var count = (int)reader.ReadVarUInt();
+            var last = reader.ReadVarInt();
+            all[i] = new Entry { Key = key, Count = count, LastMs = last, FirstMs = last - reader.ReadVarInt() };
         }
 
         if (stored > Capacity)

@@ -3,7 +3,10 @@ using System.Buffers.Binary;
 
 namespace StreamSentinel.Domain.Detection.State;
 
-/// <summary>Little-endian fixed-width fields into a buffer: the user state's stored form.</summary>
+/// <summary>
+/// The user state's stored form: counts and times as variable-length integers (7 bits a byte, signed ones zigzagged),
+/// so small values take one or two bytes; hashes and doubles little-endian, fixed width.
+/// </summary>
 internal ref struct StateWriter(IBufferWriter<byte> output)
 {
     private readonly IBufferWriter<byte> _output = output;
@@ -14,23 +17,27 @@ internal ref struct StateWriter(IBufferWriter<byte> output)
         _output.Advance(1);
     }
 
-    public readonly void WriteInt(int value)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(_output.GetSpan(4), value);
-        _output.Advance(4);
-    }
-
-    public readonly void WriteLong(long value)
-    {
-        BinaryPrimitives.WriteInt64LittleEndian(_output.GetSpan(8), value);
-        _output.Advance(8);
-    }
-
     public readonly void WriteULong(ulong value)
     {
         BinaryPrimitives.WriteUInt64LittleEndian(_output.GetSpan(8), value);
         _output.Advance(8);
     }
+
+    public readonly void WriteVarUInt(ulong value)
+    {
+        var span = _output.GetSpan(10);
+        var i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        span[i++] = (byte)value;
+        _output.Advance(i);
+    }
+
+    public readonly void WriteVarInt(long value) => WriteVarUInt((ulong)((value << 1) ^ (value >> 63)));
 
     public readonly void WriteDouble(double value)
     {

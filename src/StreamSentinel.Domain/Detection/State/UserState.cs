@@ -121,15 +121,15 @@ public sealed class UserState
         200 + _minute.ApproximateBytes + _hour.ApproximateBytes + _day.ApproximateBytes + _devices.ApproximateBytes
         + _countries.ApproximateBytes + _categories.ApproximateBytes + _merchants.ApproximateBytes + (_recent.Length * 8);
 
-    /// <summary>The stored form: a version byte, then fixed-width little-endian fields.</summary>
+    /// <summary>The stored form: a version byte, then the fields (<see cref="StateWriter"/>).</summary>
     public void Write(IBufferWriter<byte> output)
     {
         var writer = new StateWriter(output);
         writer.WriteByte(FormatVersion);
-        writer.WriteLong(_history);
+        writer.WriteVarUInt((ulong)_history);
         writer.WriteDouble(_mean);
         writer.WriteDouble(_m2);
-        writer.WriteLong(_lastMs);
+        writer.WriteVarInt(_lastMs);
         writer.WriteDouble(_lastLatitude);
         writer.WriteDouble(_lastLongitude);
         _minute.Write(ref writer);
@@ -141,11 +141,11 @@ public sealed class UserState
         _merchants.Write(ref writer);
         foreach (var count in _hours)
         {
-            writer.WriteInt(count);
+            writer.WriteVarUInt((ulong)count);
         }
 
         // Oldest first, so that reading them back in order keeps the newest under a smaller cap.
-        writer.WriteInt(_recentLength);
+        writer.WriteVarUInt((ulong)_recentLength);
         for (var k = 0; k < _recentLength; k++)
         {
             writer.WriteULong(_recent[(_recentNext - _recentLength + k + _recent.Length) % _recent.Length]);
@@ -164,10 +164,10 @@ public sealed class UserState
 
         var state = new UserState(limits)
         {
-            _history = reader.ReadLong(),
+            _history = (long)reader.ReadVarUInt(),
             _mean = reader.ReadDouble(),
             _m2 = reader.ReadDouble(),
-            _lastMs = reader.ReadLong(),
+            _lastMs = reader.ReadVarInt(),
             _lastLatitude = reader.ReadDouble(),
             _lastLongitude = reader.ReadDouble(),
         };
@@ -180,7 +180,7 @@ public sealed class UserState
         state._merchants.Read(ref reader);
         for (var h = 0; h < state._hours.Length; h++)
         {
-            state._hours[h] = reader.ReadInt();
+            state._hours[h] = (int)reader.ReadVarUInt();
         }
 
         var recent = reader.ReadCount(int.MaxValue);

@@ -189,12 +189,15 @@ public sealed class UserStateTests
         var snapshot = busy.Apply(last, StateKeys.Of(last.EventId));
         var stored = new ArrayBufferWriter<byte>();
         busy.Write(stored);
+        var quietStored = new ArrayBufferWriter<byte>();
+        quiet.Write(quietStored);
         using (Assert.EnterMultipleScope())
         {
             // 60 + 60 + 96 buckets, 32 devices, 32 countries, 64 categories, 200 merchants and 64 event ids at most.
             Assert.That(busy.ApproximateBytes, Is.LessThan(20_000), "in memory");
             Assert.That(stored.WrittenCount, Is.LessThan(20_000), "stored in Redis");
             Assert.That(quiet.ApproximateBytes, Is.LessThan(2_000), "a quiet user costs little");
+            Assert.That(quietStored.WrittenCount, Is.LessThan(500), "and little in Redis");
             // The windows are exact to a bucket: a day less at most 15 minutes (1,042 payments), an hour less at most a minute (70).
             Assert.That(snapshot.Count24h, Is.InRange(100_001 - 1_042, 100_001), "a day of payments in the 24 h window");
             Assert.That(snapshot.Count1h, Is.InRange(4_168 - 70, 4_168), "an hour of payments every 0.864 s");
