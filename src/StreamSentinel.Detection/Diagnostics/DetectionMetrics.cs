@@ -88,13 +88,14 @@ public sealed class DetectionMetrics
     public void ObserveResidentUsers(Func<int> residentUsers) =>
         _meter.CreateObservableGauge("stream_sentinel.detection.state.resident_users", residentUsers, "{user}", "Users whose state is in this worker's memory.");
 
-    public void Published(DetectionResult result, TimeSpan endToEnd)
+    /// <summary>A result acknowledged by Kafka: its severity, score and rules, and how long it took since intake.</summary>
+    public void Published(Severity severity, double score, IReadOnlyList<string> rules, TimeSpan endToEnd)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        _results.Add(1, new KeyValuePair<string, object?>("severity", SeverityNames.Of(result.Severity)));
-        _score.Record(result.FraudScore);
+        ArgumentNullException.ThrowIfNull(rules);
+        _results.Add(1, new KeyValuePair<string, object?>("severity", SeverityNames.Of(severity)));
+        _score.Record(score);
         _endToEnd.Record(Math.Max(0, endToEnd.TotalSeconds));
-        foreach (var rule in result.BusinessRulesTriggered)
+        foreach (var rule in rules)
         {
             _ruleHits.Add(1, new KeyValuePair<string, object?>("rule", rule));
         }

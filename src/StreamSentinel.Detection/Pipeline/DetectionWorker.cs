@@ -407,13 +407,15 @@ public sealed class DetectionWorker(
             PipelineTracing.Inject(activity, headers, received);
         }
 
+        // The acknowledgement's handler keeps only what the metrics need, not the result: up to MaxInFlight wait for it.
         var start = transaction.IngestedAt ?? message.Message.Timestamp.UtcDateTime;
+        var (severity, score, rules) = (result.Severity, result.FraudScore, result.BusinessRulesTriggered);
         Send(partition, Topics.DetectionResults, new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(result.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult),
             Headers = headers.Count > 0 ? headers : null,
-        }, () => metrics.Published(result, time.GetUtcNow() - start));
+        }, () => metrics.Published(severity, score, rules, time.GetUtcNow() - start));
     }
 
     private void SendDeadLetter(OwnedPartition partition, DeadLetter letter)
