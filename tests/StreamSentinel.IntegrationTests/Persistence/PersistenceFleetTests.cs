@@ -101,6 +101,8 @@ public sealed class PersistenceFleetTests
     {
         await using var pipeline = await PipelineFixture.StartAsync();
         var worker = await pipeline.StartWorkerAsync("patient", batchSize: 500);
+        // The worker may log its HTTP address just after its first assignment.
+        await worker.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(1));
         using var http = new HttpClient { BaseAddress = worker.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
         var readyBefore = await StatusAsync(http, "/readyz");
         var committedBefore = MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
