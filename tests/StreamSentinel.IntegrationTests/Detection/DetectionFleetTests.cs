@@ -73,7 +73,11 @@ public sealed class DetectionFleetTests
 
         ReadResults(pipeline, r => r.Count >= 3000);
         victim.Kill();
-        await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(await victim.WaitForExitAsync(TimeSpan.FromSeconds(10)), Is.True, "kill -9 ends the worker");
+
+        // Counted once it is dead (nothing moves until the successor starts): the kill landed mid-work.
+        var publishedAtKill = IndependentCounts.Messages(pipeline.Broker.BootstrapServers, Topics.DetectionResults);
+        var lagAtKill = pipeline.Lag("stream-sentinel-detection", Topics.Transactions);
         await pipeline.StartDetectionWorkerAsync("successor", batchSize: 100);
         var results = ReadResults(pipeline, r => r.Select(x => x.EventId).Distinct().Count() >= 20_000);
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
@@ -88,7 +92,11 @@ public sealed class DetectionFleetTests
             // Whatever detection published twice, each store holds each transaction once.
             Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
             Assert.That(report.Output, Does.Contain("20,000 valid results"));
+            Assert.That(publishedAtKill, Is.LessThan(20_000), "results published when the worker died");
+            Assert.That(lagAtKill, Is.Positive, "transactions not committed when the worker died");
         }
+
+        await pipeline.AssertStoredOnceAsync(20_000, verdicts.Count(g => IndependentCounts.IsAlert(g.First().Severity)), deadLetters: 0);
     }
 
     private static void ProduceInvalidTransactions(PipelineFixture pipeline)
