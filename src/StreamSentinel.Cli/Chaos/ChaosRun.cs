@@ -61,8 +61,12 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
                 fleet.Start(kind);
             }
 
+            // kill -9s must land mid-work: the traffic lasts longer than the fleet takes to start storing (20 s allowed) plus
+            // the disruptions (each 1 to 4 s after the last), rather than being produced in a second and processed before the
+            // first kill.
+            var rate = scenario == "kill" && disruptions > 0 ? transactions / ((disruptions * 4.0) + 20) : 0;
             var producing = TransactionProducer.ProduceAsync(
-                broker.BootstrapServers, "chaos", new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions), 0, null, cancellationToken);
+                broker.BootstrapServers, "chaos", new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions), rate, null, cancellationToken);
             var poisoned = poison > 0 ? ProducePoisonAsync(broker.BootstrapServers, poison, seed, cancellationToken) : Task.FromResult((0, 0));
             var lastDisruption = Stopwatch.StartNew();
             var done = 0;
@@ -82,6 +86,16 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
                 }
             }
 
+            if (scenario == "kill")
+            {
+                // The first kill once the fleet stores: a worker killed before it consumed anything proves little.
+                var storing = Stopwatch.StartNew();
+                while (await StoredResultsAsync(databases, cancellationToken) == 0 && storing.Elapsed < TimeSpan.FromMinutes(2))
+                {
+                    await Task.Delay(200, cancellationToken);
+                }
+            }
+
             // Disruptions are spread over the traffic; a scenario without disruptions (poison) only waits.
             while (done < disruptions && !cancellationToken.IsCancellationRequested)
             {
@@ -89,7 +103,14 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
                 switch (scenario)
                 {
                     case "kill":
-                        fleet.KillAndRestart(random);
+                        var killed = fleet.Kill(random);
+                        // Counted at the moment of the kill (before its replacement starts): proof that it landed mid-work.
+                        var stored = await StoredResultsAsync(databases, cancellationToken);
+                        var lag = killed == "detection"
+                            ? ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, "stream-sentinel-detection", Timeout).Total
+                            : ConsumerGroupLag.Read(broker.BootstrapServers, Topics.DetectionResults, "stream-sentinel-persistence", Timeout).Total;
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  kill {done + 1}: a {killed} worker, with {stored:N0} of {transactions:N0} results stored and its group's lag {lag:N0}"));
+                        fleet.Start(killed);
                         break;
                     case "rebalance":
                         fleet.JoinOrLeave(random);
@@ -105,7 +126,7 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: {produced.Transactions:N0} transactions and {transactionPoison + resultPoison:N0} poison produced in {clock.Elapsed.TotalSeconds:F0} s, {done} disruptions; waiting for the fleet"));
             await WaitForLagAsync(broker.BootstrapServers, fleet, cancellationToken);
             var recovery = lastDisruption.Elapsed;
-            return await JudgeAsync(scenario, broker, environment, produced.Transactions, transactionPoison, resultPoison, recovery, done, cancellationToken);
+            return await JudgeAsync(scenario, broker, databases, environment, produced.Transactions, transactionPoison, resultPoison, recovery, done, cancellationToken);
         }
         finally
         {
@@ -114,8 +135,8 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
     }
 
     private async Task<ChaosOutcome> JudgeAsync(
-        string scenario, DevelopmentBroker broker, Dictionary<string, string> environment, long transactions, int transactionPoison, int resultPoison,
-        TimeSpan recovery, int disruptions, CancellationToken cancellationToken)
+        string scenario, DevelopmentBroker broker, ScratchDatabases databases, Dictionary<string, string> environment, long transactions, int transactionPoison,
+        int resultPoison, TimeSpan recovery, int disruptions, CancellationToken cancellationToken)
     {
         using var verify = BenchWorker.Start(["verify"], environment);
         await verify.Process.WaitForExitAsync(cancellationToken);
@@ -135,6 +156,19 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         var results = valid;
         lost += Math.Max(0, transactions - results);
         duplicated += Math.Max(0, results - transactions);
+        // Beside verify, plain counts: each results table holds one row per transaction, of as many distinct events.
+        foreach (var table in new[] { "transaction_records", "fraud_features", "detection_results" })
+        {
+            var counts = (await databases.ClickHouse.QueryTsvAsync($"SELECT count(), uniqExact(event_id) FROM {table}", cancellationToken))[0];
+            var (rows, events) = (Number(counts[0]), Number(counts[1]));
+            if (rows != transactions || events != transactions)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: {table} holds {rows:N0} rows of {events:N0} events for {transactions:N0} transactions"));
+                lost += Math.Max(0, transactions - events);
+                duplicated += Math.Max(0, rows - Math.Min(events, transactions));
+            }
+        }
+
         // Every poison transaction must have its dead letter (at least once; verify checks the results topic's own).
         var letters = DeadLettersOf(broker.BootstrapServers, Topics.Transactions);
         lost += Math.Max(0, transactionPoison - letters);
@@ -161,6 +195,9 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         return new ChaosOutcome(scenario, transactions + transactionPoison + resultPoison, lost, duplicated, misrouted, recovery, disruptions,
             $"{resultPoison:N0} poison results");
     }
+
+    private static async Task<long> StoredResultsAsync(ScratchDatabases databases, CancellationToken cancellationToken) =>
+        Number((await databases.ClickHouse.QueryTsvAsync("SELECT count() FROM detection_results", cancellationToken))[0][0]);
 
     private async Task StackAsync(string action, string server, CancellationToken cancellationToken)
     {
@@ -293,13 +330,15 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
             _running.Add((kind, BenchWorker.Start(["run", kind, "--instance", instance, "--http-port", "0"], environment)));
         }
 
-        public void KillAndRestart(Random random)
+        /// <summary>kill -9 of a random worker; returns its kind (the caller starts a replacement).</summary>
+        public string Kill(Random random)
         {
             var (kind, worker) = _running[random.Next(_running.Count)];
             worker.Process.Kill();
+            worker.Process.WaitForExit();
             _running.RemoveAll(r => r.Worker == worker);
             _stopped.Add(worker);
-            Start(kind);
+            return kind;
         }
 
         public void JoinOrLeave(Random random)

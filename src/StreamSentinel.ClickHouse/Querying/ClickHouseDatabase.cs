@@ -10,7 +10,7 @@ public sealed class ClickHouseDatabase(ClickHouseClient client)
 {
     public ClickHouseClient Client { get; } = client;
 
-    /// <summary>Runs one statement that returns no rows (DDL, ALTER; on 18.16 not INSERT … SELECT: the driver asks for RowBinaryWithNamesAndTypes).</summary>
+    /// <summary>Runs one statement that returns no rows (DDL, INSERT … SELECT, ALTER).</summary>
     public Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>
         Client.ExecuteNonQueryAsync(sql, null!, new QueryOptions(), cancellationToken);
 

@@ -47,6 +47,33 @@ public sealed class RetentionTests
         }
     }
 
+    [Test]
+    public async Task The_retention_command_drops_a_real_expired_partition_and_keeps_the_rest()
+    {
+        // Real clock, as cron runs it: a month three years back is past the two years of transaction_records, last week is not.
+        var threeYearsAgo = DateTime.UtcNow.AddYears(-3);
+        var lastWeek = DateTime.UtcNow.AddDays(-7);
+        await InsertAsync("transaction_records", threeYearsAgo, threeYearsAgo, lastWeek);
+        var environment = _databases.Environment();
+
+        var dryRun = await Infrastructure.Cli.RunAsync(environment, "retention", "--dry-run");
+        var monthsAfterDryRun = await MonthsAsync("transaction_records");
+        var run = await Infrastructure.Cli.RunAsync(environment, "retention");
+        var monthsAfterRun = await MonthsAsync("transaction_records");
+        var again = await Infrastructure.Cli.RunAsync(environment, "retention");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(dryRun.ExitCode, Is.Zero, dryRun.ToString);
+            Assert.That(dryRun.Output, Does.Contain($"would drop transaction_records partition {Month(threeYearsAgo)} (2 rows)").And.Contain("1 partition(s) past retention."));
+            Assert.That(monthsAfterDryRun, Is.EqualTo(new[] { Month(threeYearsAgo), Month(lastWeek) }), "--dry-run drops nothing");
+            Assert.That(run.ExitCode, Is.Zero, run.ToString);
+            Assert.That(run.Output, Does.Contain($"dropped transaction_records partition {Month(threeYearsAgo)} (2 rows)"));
+            Assert.That(monthsAfterRun, Is.EqualTo(new[] { Month(lastWeek) }), "the expired month is gone, last week's stays");
+            Assert.That(again.Output, Does.Contain("Nothing is past retention."), again.ToString);
+        }
+    }
+
     private async Task InsertAsync(string table, params DateTime[] times)
     {
         var columns = new Dictionary<string, string>

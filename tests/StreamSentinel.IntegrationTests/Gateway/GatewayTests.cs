@@ -213,7 +213,18 @@ public sealed partial class GatewayTests
             Assert.That((await Authorized(http, "/v1/transactions", body.ToJsonString())).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // At least one periodic snapshot before the stop adds the last one: waited for on the topic, not slept.
+        using (var consumer = TopicReader.FromStart(_broker.BootstrapServers, Topics.PerformanceMetrics))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (consumer.Consume(TimeSpan.FromMilliseconds(200)) is null)
+            {
+                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "no periodic snapshot within 30 s");
+            }
+
+            consumer.Close();
+        }
+
         var gateway = _gateways.Single();
         gateway.Terminate();
         Assert.That(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True);

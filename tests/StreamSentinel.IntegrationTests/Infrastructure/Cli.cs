@@ -9,7 +9,11 @@ internal static class Cli
     public static string Script => RepositoryRoot.Combine("scripts", "stream-sentinel");
 
     /// <summary>Runs to completion and returns the exit code and the combined output.</summary>
-    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static Task<CliResult> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        RunAsync(environment, TimeSpan.FromMinutes(4), arguments);
+
+    /// <summary>Runs to completion (failing after <paramref name="timeout"/>) and returns the exit code and the combined output.</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, params string[] arguments)
     {
         using var process = Start(environment, arguments);
         var output = new StringBuilder();
@@ -17,15 +21,15 @@ internal static class Cli
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var cancellation = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(cancellation.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"stream-sentinel {string.Join(' ', arguments)} did not finish in 4 minutes. Output so far:\n{output}");
+            throw new TimeoutException($"stream-sentinel {string.Join(' ', arguments)} did not finish in {timeout}. Output so far:\n{output}");
         }
 
         // WaitForExitAsync returns before the last asynchronous output lines are delivered; this waits for them.

@@ -101,6 +101,8 @@ public sealed class PersistenceFleetTests
     {
         await using var pipeline = await PipelineFixture.StartAsync();
         var worker = await pipeline.StartWorkerAsync("patient", batchSize: 500);
+        // The worker may log its HTTP address just after its first assignment.
+        await worker.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(1));
         using var http = new HttpClient { BaseAddress = worker.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
         var readyBefore = await StatusAsync(http, "/readyz");
         var committedBefore = MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
@@ -129,8 +131,9 @@ public sealed class PersistenceFleetTests
             Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
             Assert.That(report.Output, Does.Contain("5,000 valid results").And.Contain(" 0 not yet committed"));
             Assert.That(worker.Output, Does.Contain("partitions of results resumed"));
-            Assert.That(committedBefore, Is.Zero, "/metrics before any result");
-            Assert.That(committedAfter, Is.EqualTo(5000), "/metrics: every result committed once, by this worker");
+            // The counter moves with the results and the operational streams' messages alike (a few before any result): it
+            // must have moved by the results at least; exact counts are the stores' job, asserted below.
+            Assert.That(committedAfter - committedBefore, Is.GreaterThanOrEqualTo(5000), "/metrics: the committed counter moved with the results");
         }
 
         await pipeline.AssertStoredOnceAsync(5000, IndependentCounts.GeneratedAlerts(5000, seed: 14, alertShare: 0.3), deadLetters: 0);
