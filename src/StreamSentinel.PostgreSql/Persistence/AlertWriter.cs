@@ -107,7 +107,7 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
     private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<PersistableResult> alerts, CancellationToken cancellationToken)
     {
         await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY alert_staging (transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered, explanation, "
+            "COPY alert_staging (id, transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered, explanation, "
             + "amount, currency, merchant_id, merchant_category, country, model_name, model_version, event_time, detected_at) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
         foreach (var alert in alerts)
@@ -115,6 +115,7 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
             var result = alert.Result;
             var transaction = alert.Transaction;
             await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
             await importer.WriteAsync(result.TransactionId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(result.EventId, NpgsqlDbType.Char, cancellationToken);
             await importer.WriteAsync(result.UserId, NpgsqlDbType.Text, cancellationToken);
