@@ -3,10 +3,10 @@
 -- user_accounts and system_audit_log change only for alerts this statement really inserted.
 -- Parameter: @worker, the actor of the audit entries.
 WITH inserted AS (
-    INSERT INTO fraud_alerts (transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered,
+    INSERT INTO fraud_alerts (id, transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered,
                               explanation, amount, currency, merchant_id, merchant_category, country,
                               model_name, model_version, event_time, detected_at)
-    SELECT transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered,
+    SELECT id, transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered,
            explanation, amount, currency, merchant_id, merchant_category, country,
            model_name, model_version, event_time, detected_at
     FROM alert_staging

@@ -31,7 +31,7 @@ internal sealed class PersistenceBenchmark(string adminPostgres, string adminCli
     /// </summary>
     public sealed record Row(
         string Run, double Share, int Workers, long Results, long Alerts, double Seconds, double P50FlushMs, double P99FlushMs, double PeakRssMb,
-        double PostgresSeconds = double.NaN, double ClickHouseSeconds = double.NaN, int BatchSize = 0)
+        double PostgresSeconds = double.NaN, double ClickHouseSeconds = double.NaN, int BatchSize = 0, double P50AlertMs = double.NaN, double P99AlertMs = double.NaN)
     {
         public double ResultsPerSecond => Results / Seconds;
 
@@ -124,12 +124,17 @@ internal sealed class PersistenceBenchmark(string adminPostgres, string adminCli
             // A batch's flush: each table's insert, PostgreSQL's transaction included, as the worker measured them.
             var buckets = PrometheusText.Buckets(scrapes, "stream_sentinel_persistence_flush_duration_seconds", "db_collection_name=\"detection_results\"");
             const string flush = "stream_sentinel_persistence_flush_duration_seconds";
+            // Alerts: from their poll batch's first message being consumed to their commit in PostgreSQL (the results are
+            // produced before the drain, so time spent waiting in Kafka is not in it).
+            var alertBuckets = PrometheusText.Buckets(scrapes, "stream_sentinel_persistence_alert_visible_duration_seconds", "");
             return new Row(
                 string.Create(CultureInfo.InvariantCulture, $"fleet, {share:P0} alerts"), share, workers, produced.Results, produced.Alerts, seconds,
                 PrometheusText.Quantile(buckets, 0.5) * 1000, PrometheusText.Quantile(buckets, 0.99) * 1000, peakRss,
                 PrometheusText.Sum(scrapes, flush, "db_system=\"postgres\""),
                 ResultTable.All.Max(t => PrometheusText.Sum(scrapes, flush, $"db_collection_name=\"{t.Name}\"")),
-                batchSize);
+                batchSize,
+                PrometheusText.Quantile(alertBuckets, 0.5) * 1000,
+                PrometheusText.Quantile(alertBuckets, 0.99) * 1000);
         }
         finally
         {

@@ -190,7 +190,8 @@ internal static class BenchCommand
         var table = new Table().Border(TableBorder.Simple).AddColumn("run").AddColumn("batch", c => c.RightAligned()).AddColumn("workers", c => c.RightAligned())
             .AddColumn("results", c => c.RightAligned()).AddColumn("seconds", c => c.RightAligned()).AddColumn("results/s", c => c.RightAligned())
             .AddColumn("ClickHouse rows/s", c => c.RightAligned()).AddColumn("alerts/s", c => c.RightAligned())
-            .AddColumn("flush p50 ms", c => c.RightAligned()).AddColumn("flush p99 ms", c => c.RightAligned()).AddColumn("peak RSS MB", c => c.RightAligned())
+            .AddColumn("flush p50 ms", c => c.RightAligned()).AddColumn("flush p99 ms", c => c.RightAligned())
+            .AddColumn("alert p50 ms", c => c.RightAligned()).AddColumn("alert p99 ms", c => c.RightAligned()).AddColumn("peak RSS MB", c => c.RightAligned())
             .AddColumn("in PostgreSQL s", c => c.RightAligned()).AddColumn("in ClickHouse s", c => c.RightAligned());
         foreach (var row in rows)
         {
@@ -207,6 +208,8 @@ internal static class BenchCommand
                 isClickHouse ? "-" : F(row.AlertsPerSecond),
                 double.IsNaN(row.P50FlushMs) ? "-" : row.P50FlushMs.ToString("F0", CultureInfo.InvariantCulture),
                 double.IsNaN(row.P99FlushMs) ? "-" : row.P99FlushMs.ToString("F0", CultureInfo.InvariantCulture),
+                double.IsNaN(row.P50AlertMs) ? "-" : row.P50AlertMs.ToString("F0", CultureInfo.InvariantCulture),
+                double.IsNaN(row.P99AlertMs) ? "-" : row.P99AlertMs.ToString("F0", CultureInfo.InvariantCulture),
                 double.IsNaN(row.PeakRssMb) ? "-" : row.PeakRssMb.ToString("F0", CultureInfo.InvariantCulture),
                 double.IsNaN(row.PostgresSeconds) ? "-" : row.PostgresSeconds.ToString("F2", CultureInfo.InvariantCulture),
                 double.IsNaN(row.ClickHouseSeconds) ? "-" : row.ClickHouseSeconds.ToString("F2", CultureInfo.InvariantCulture));

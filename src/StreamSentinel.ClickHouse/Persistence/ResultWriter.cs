@@ -25,14 +25,18 @@ public sealed class ResultWriter(ClickHouseDatabase database)
             return 0;
         }
 
-        return await database.Client.InsertBinaryAsync(
-            table.Name,
-            table.Columns,
-            results.Select(table.Row),
-            // Explicit types skip the driver's schema probe (which 18.16 cannot answer); no compressor because
-            // 18.16 rejects the driver's default (zstd). Batches are sent whole: one request, one set of parts.
-            new InsertOptions { ColumnTypes = table.ColumnTypes, Compressor = null, BatchSize = Math.Max(results.Count, 1) },
-            cancellationToken);
+        // The rows in RowBinary, written straight into one pooled buffer (no boxed values, no row arrays), sent as one
+        // uncompressed request (18.16 rejects the driver's zstd): one insert, one set of parts.
+        using var buffer = new RowBinaryBuffer(results.Count * 256);
+        foreach (var result in results)
+        {
+            table.WriteRow(buffer, result);
+        }
+
+        await using var body = buffer.AsStream();
+        using var response = await database.Client.InsertRawStreamAsync(table.Name, body, "RowBinary", table.Columns, false, new QueryOptions(), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return results.Count;
     }
 
     /// <summary>The offsets within <paramref name="span"/> that <paramref name="table"/> already holds, with their event ids.</summary>

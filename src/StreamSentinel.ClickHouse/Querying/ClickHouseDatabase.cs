@@ -11,8 +11,15 @@ public sealed class ClickHouseDatabase(ClickHouseClient client)
     public ClickHouseClient Client { get; } = client;
 
     /// <summary>Runs one statement that returns no rows (DDL, INSERT … SELECT, ALTER).</summary>
+    /// <remarks>
+    /// The driver asks for <c>default_format=RowBinaryWithNamesAndTypes</c>, which 18.16 does not know; an
+    /// <c>INSERT … SELECT</c> looks the format up (and fails) even though it returns nothing. A later setting of the
+    /// same name wins, so TabSeparated is named here.
+    /// </remarks>
     public Task ExecuteAsync(string sql, CancellationToken cancellationToken) =>
-        Client.ExecuteNonQueryAsync(sql, null!, new QueryOptions(), cancellationToken);
+        Client.ExecuteNonQueryAsync(sql, null!, new QueryOptions { CustomSettings = StatementSettings }, cancellationToken);
+
+    private static readonly Dictionary<string, object> StatementSettings = new(StringComparer.Ordinal) { ["default_format"] = "TabSeparated" };
 
     /// <summary>Runs a SELECT and returns its rows as tab-separated fields (ClickHouse's TSV escaping undone).</summary>
     public async Task<IReadOnlyList<string[]>> QueryTsvAsync(string sql, CancellationToken cancellationToken)

@@ -17,6 +17,9 @@ public sealed partial record RetentionRule(string Table, int Years)
             .Where(script => script.Requirements.Contains("ttl"))
             .SelectMany(script => TtlClause().Matches(script.Sql))
             .Select(match => new RetentionRule(match.Groups[1].Value, int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)))
+            // A table rebuilt by a later script (0010 fraud_features) gets its TTL again there: the last script says.
+            .GroupBy(rule => rule.Table, StringComparer.Ordinal)
+            .Select(rules => rules.Last())
             .ToList();
         return rules.Count > 0 ? rules : throw new InvalidOperationException("No TTL clause found in sql/clickhouse: retention is undefined.");
     }

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(4010, LogLevel.Information, "Stopped: last batch {Outcome}")]
     public static partial void Stopped(ILogger logger, string outcome);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Writing a ClickHouse block of {Rows} results failed (attempt {Attempt}); retrying in {DelayMs} ms")]
+    public static partial void BlockWriteFailed(ILogger logger, int rows, int attempt, int delayMs, Exception exception);
 }

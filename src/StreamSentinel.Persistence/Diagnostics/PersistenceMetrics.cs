@@ -22,6 +22,8 @@ public sealed class PersistenceMetrics
     private readonly Counter<long> _retries;
     private readonly Counter<long> _recovered;
     private readonly Counter<long> _repeats;
+    private readonly Histogram<double> _alertVisible;
+    private readonly Histogram<int> _blockSize;
     private readonly ConcurrentDictionary<string, int> _paused = new(StringComparer.Ordinal);
 
     /// <summary>What these instruments mean in the worker's performance snapshots.</summary>
@@ -63,6 +65,12 @@ public sealed class PersistenceMetrics
             () => _paused.Select(p => new Measurement<int>(p.Value, new KeyValuePair<string, object?>("stream", p.Key))),
             "{state}",
             "1 while a stream's partitions are paused for a database outage.");
+        _alertVisible = meter.CreateHistogram<double>(
+            "stream_sentinel.persistence.alert.visible.duration", "s", "From the first message of a poll batch being consumed to its alerts being committed in PostgreSQL, per alert.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10] });
+        _blockSize = meter.CreateHistogram<int>(
+            "stream_sentinel.persistence.block.size", "{result}", "Results per ClickHouse block.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [100, 1000, 5000, 10000, 25000, 50000, 100000, 150000, 200000, 500000] });
         Lag = new PartitionLag(meter, "Messages behind the end of each assigned partition.");
     }
 
@@ -110,5 +118,16 @@ public sealed class PersistenceMetrics
 
     public void Repeats(long results) => _repeats.Add(results);
 
+    /// <summary><paramref name="alerts"/> committed in PostgreSQL, from a poll batch whose first message was consumed at <paramref name="firstConsumedTimestamp"/>.</summary>
+    public void AlertsVisible(int alerts, long firstConsumedTimestamp)
+    {
+        var seconds = Stopwatch.GetElapsedTime(firstConsumedTimestamp).TotalSeconds;
+        for (var i = 0; i < alerts; i++)
+        {
+            _alertVisible.Record(seconds);
+        }
+    }
+
+    public void BlockSealed(int results) => _blockSize.Record(results);
 
 }

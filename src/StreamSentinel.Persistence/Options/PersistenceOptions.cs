@@ -19,13 +19,28 @@ public sealed class PersistenceOptions
     [Required]
     public string Instance { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
-    /// <summary>A batch is written when it holds this many results ...</summary>
+    /// <summary>
+    /// A batch (its alerts go to PostgreSQL at once, so analysts see them fast; its results join the open ClickHouse
+    /// block) is written when it holds this many results ...
+    /// </summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 5000;
 
     /// <summary>... or when its first result has waited this long, whichever comes first.</summary>
     [Range(1, 60_000)]
     public int BatchWaitMs { get; set; } = 500;
+
+    /// <summary>
+    /// ClickHouse gets its rows in large blocks, on a cadence of their own (issue 17): a block is sealed and inserted
+    /// when it holds this many results ... Each insert makes a part per table and partition, so fewer, larger inserts
+    /// are what ClickHouse is built for (about one per second per table). Offsets are committed once a block is in.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ClickHouseBlockRows { get; set; } = 150_000;
+
+    /// <summary>... or when its first result has waited this long, whichever comes first.</summary>
+    [Range(10, 60_000)]
+    public int ClickHouseBlockMs { get; set; } = 1500;
 
     /// <summary>Larger messages are dead-lettered unread.</summary>
     [Range(1024, 16 * 1024 * 1024)]
@@ -42,8 +57,9 @@ public sealed class PersistenceOptions
     public int RetryMaxDelayMs { get; set; } = 5000;
 
     /// <summary>
-    /// After a result flagged as a possible repeat, or a new assignment, how many further messages of that partition
-    /// are all checked for repeats (see the README: results detection published twice).
+    /// After a result flagged as a possible repeat, how many further messages of that partition are all checked for
+    /// repeats (see the README: results detection published twice). The window is recorded in PostgreSQL with the
+    /// batch, so that the partition's next owner continues it.
     /// </summary>
     [Range(0, 10_000_000)]
     public int RepeatSuspicionMessages { get; set; } = 20_000;

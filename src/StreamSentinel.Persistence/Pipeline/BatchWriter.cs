@@ -12,17 +12,23 @@ using StreamSentinel.PostgreSql.Persistence;
 namespace StreamSentinel.Persistence.Pipeline;
 
 /// <summary>
-/// Writes a batch to both stores, PostgreSQL first (alerts and the batch's span of each partition, one
-/// transaction), then the three ClickHouse tables, skipping rows a table already holds. Safe to call again on the
-/// same batch after any failure: it resumes where the last attempt stopped.
+/// Writes results to both stores in two stages, each safe to call again on the same batch after any failure (it
+/// resumes where the last attempt stopped). <see cref="WritePostgresAsync(PendingBatch, CancellationToken)"/>: the
+/// alerts and the batch's span of each partition, one transaction, per poll batch. <see cref="WriteClickHouseAsync"/>:
+/// the three ClickHouse tables, skipping rows a table already holds, per block of many poll batches (issue 17). A
+/// result reaches ClickHouse only after PostgreSQL recorded its span, so nothing beyond a partition's recorded span is
+/// ever in ClickHouse. The worker runs the PostgreSQL stage on its consumer thread while a ClickHouse block is written
+/// on another, so the state below is guarded by a lock.
 /// </summary>
 public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, PersistenceMetrics metrics, IOptions<PersistenceOptions> options)
 {
     private readonly PersistenceOptions _options = options.Value;
 
+    private readonly Lock _gate = new();
+
     /// <summary>
-    /// Partitions recently assigned, with the last span a previous owner recorded: until consumption passes it,
-    /// ClickHouse may already hold some of the rows.
+    /// Partitions recently assigned, with the last span a previous owner recorded (null: not read yet): until
+    /// consumption passes it, ClickHouse may already hold some of the rows. The only span that is ever looked up.
     /// </summary>
     private readonly Dictionary<(string Topic, int Partition), PartitionSpan?> _recovering = [];
 
@@ -30,33 +36,80 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
     /// Per partition, the offset up to which every result is checked for a repeat, flagged or not. Two detection
     /// workers can briefly own one partition (a rebalance while the old owner finishes its batch); then the flagged
     /// copy of an event may land before the unflagged one, and only checking both finds the second. Set from each
-    /// flagged result and from each new assignment (whose previous owner may have left such a pair behind).
+    /// flagged result, recorded in PostgreSQL with the batch, and read back by the partition's next owner; in steady
+    /// traffic without redeliveries it is -1 and nothing is looked up.
     /// </summary>
     private readonly Dictionary<(string Topic, int Partition), long> _suspectUntil = [];
-
-    private readonly HashSet<(string Topic, int Partition)> _newlyAssigned = [];
 
     /// <summary>Newly assigned partitions: check ClickHouse for rows a previous owner wrote but did not commit.</summary>
     public void Assigned(IEnumerable<(string Topic, int Partition)> partitions)
     {
-        foreach (var partition in partitions)
+        ArgumentNullException.ThrowIfNull(partitions);
+        lock (_gate)
         {
-            _recovering[partition] = null;
-            _newlyAssigned.Add(partition);
+            foreach (var partition in partitions)
+            {
+                _recovering[partition] = null;
+                _suspectUntil.Remove(partition);
+            }
         }
     }
 
     public void Revoked(IEnumerable<(string Topic, int Partition)> partitions)
     {
-        foreach (var partition in partitions)
+        ArgumentNullException.ThrowIfNull(partitions);
+        lock (_gate)
         {
-            _recovering.Remove(partition);
-            _newlyAssigned.Remove(partition);
-            _suspectUntil.Remove(partition);
+            foreach (var partition in partitions)
+            {
+                _recovering.Remove(partition);
+                _suspectUntil.Remove(partition);
+            }
         }
     }
 
+    /// <summary>Both stages, one after the other: the batch is in both stores when it returns.</summary>
     public async Task WriteAsync(PendingBatch batch, CancellationToken cancellationToken)
+    {
+        await WritePostgresAsync(batch, cancellationToken);
+        await WriteClickHouseAsync(batch, cancellationToken);
+    }
+
+    /// <summary>
+    /// The PostgreSQL stage of a poll batch: reads what a previous owner recorded of newly assigned partitions, then
+    /// writes the alerts, the spans and the repeat windows in one transaction.
+    /// </summary>
+    public async Task WritePostgresAsync(PendingBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.WriteStartedAt == default)
+        {
+            batch.WriteStartedAt = DateTimeOffset.UtcNow;
+        }
+
+        if (batch.PostgresWritten)
+        {
+            return;
+        }
+
+        var spans = PartitionSpan.Of(batch.Results);
+        await ReadRecordedProgressAsync(spans, cancellationToken);
+        var suspicion = ExtendSuspicion(batch.Results);
+        await WritePostgresAsync(batch, spans, suspicion, cancellationToken);
+        batch.PostgresWritten = true;
+        var alertCount = batch.Results.Count(r => r.IsAlert);
+        if (alertCount > 0 && batch.FirstConsumedTimestamp != 0)
+        {
+            metrics.AlertsVisible(alertCount, batch.FirstConsumedTimestamp);
+        }
+    }
+
+    /// <summary>
+    /// The ClickHouse stage of a block (poll batches whose PostgreSQL stage is done, merged): skips rows a previous
+    /// owner stored (only within its recorded span) and repeats of stored events (only within a repeat window), then
+    /// inserts the rest into the three tables side by side.
+    /// </summary>
+    public async Task WriteClickHouseAsync(PendingBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.WriteStartedAt == default)
@@ -66,12 +119,6 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
 
         var spans = PartitionSpan.Of(batch.Results);
         await RecoverAsync(batch, spans, cancellationToken);
-
-        if (!batch.PostgresWritten)
-        {
-            await WritePostgresAsync(batch, spans, cancellationToken);
-            batch.PostgresWritten = true;
-        }
 
         if (!batch.RepeatsChecked)
         {
@@ -134,12 +181,13 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         metrics.Flushed("clickhouse", table.Name, rows.Count, started);
     }
 
-    private async Task WritePostgresAsync(PendingBatch batch, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
+    private async Task WritePostgresAsync(
+        PendingBatch batch, IReadOnlyList<PartitionSpan> spans, IReadOnlyDictionary<(string Topic, int Partition), long> suspicion, CancellationToken cancellationToken)
     {
         var started = PersistenceMetrics.Now();
         try
         {
-            var inserted = await alerts.WriteAsync(batch.Results, spans, _options.ConsumerGroup, _options.Instance, cancellationToken);
+            var inserted = await alerts.WriteAsync(batch.Results, spans, suspicion, _options.ConsumerGroup, _options.Instance, cancellationToken);
             metrics.Flushed("postgres", "fraud_alerts", inserted, started);
         }
         catch (PostgresException e) when (PostgresErrors.IsRejectedData(e) && batch.Results.Any(r => r.IsAlert))
@@ -153,7 +201,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
                 batch.DeadLetters.Add(new DeadLetter(original, "rejected_by_postgres", $"{error.SqlState}: {error.MessageText}"));
             }
 
-            await alerts.WriteAsync(batch.Results, spans, _options.ConsumerGroup, _options.Instance, cancellationToken);
+            await alerts.WriteAsync(batch.Results, spans, suspicion, _options.ConsumerGroup, _options.Instance, cancellationToken);
             metrics.Flushed("postgres", "fraud_alerts", batch.Results.Count(r => r.IsAlert), started);
         }
     }
@@ -180,74 +228,134 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         }
     }
 
-    /// <summary>Before the first write of a batch, find the rows a previous owner of its partitions already stored.</summary>
-    private async Task RecoverAsync(PendingBatch batch, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
+    /// <summary>
+    /// For partitions assigned since their progress was last read: what a previous owner of this group recorded, before
+    /// this worker records anything of its own.
+    /// </summary>
+    private async Task ReadRecordedProgressAsync(IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
     {
-        var unknown = spans.Where(s => _recovering.TryGetValue((s.Topic, s.Partition), out var previous) && previous is null).ToList();
+        List<PartitionSpan> unknown;
+        lock (_gate)
+        {
+            unknown = [.. spans.Where(s => _recovering.TryGetValue((s.Topic, s.Partition), out var previous) && previous is null)];
+        }
+
         foreach (var topic in unknown.GroupBy(s => s.Topic))
         {
             var recorded = await alerts.ReadProgressAsync(_options.ConsumerGroup, topic.Key, [.. topic.Select(s => s.Partition)], cancellationToken);
-            foreach (var span in topic)
+            lock (_gate)
             {
-                if (recorded.TryGetValue(span.Partition, out var previous))
+                foreach (var span in topic)
                 {
-                    _recovering[(span.Topic, span.Partition)] = previous;
+                    var key = (span.Topic, span.Partition);
+                    if (!_recovering.ContainsKey(key))
+                    {
+                        // Revoked meanwhile.
+                        continue;
+                    }
+
+                    if (recorded.TryGetValue(span.Partition, out var previous))
+                    {
+                        _recovering[key] = previous.Span;
+                        if (previous.RepeatSuspectUntil >= 0)
+                        {
+                            _suspectUntil[key] = Math.Max(_suspectUntil.GetValueOrDefault(key, -1), previous.RepeatSuspectUntil);
+                        }
+                    }
+                    else
+                    {
+                        // Nobody in this group ever wrote this partition: nothing to find.
+                        _recovering.Remove(key);
+                    }
                 }
-                else
+            }
+        }
+    }
+
+    /// <summary>Extends each partition's repeat window from the flagged results among <paramref name="batch"/>; returns the windows to record.</summary>
+    private Dictionary<(string Topic, int Partition), long> ExtendSuspicion(IReadOnlyList<PersistableResult> batch)
+    {
+        var windows = new Dictionary<(string Topic, int Partition), long>();
+        lock (_gate)
+        {
+            foreach (var flagged in batch)
+            {
+                if (flagged.MayRepeat)
                 {
-                    // Nobody in this group ever wrote this partition: nothing to find.
+                    var key = (flagged.Source.Topic, flagged.Source.Partition);
+                    _suspectUntil[key] = Math.Max(_suspectUntil.GetValueOrDefault(key, -1), flagged.Source.Offset + _options.RepeatSuspicionMessages);
+                }
+            }
+
+            foreach (var result in batch)
+            {
+                var key = (result.Source.Topic, result.Source.Partition);
+                if (!windows.ContainsKey(key) && _suspectUntil.TryGetValue(key, out var until))
+                {
+                    windows[key] = until;
+                }
+            }
+        }
+
+        return windows;
+    }
+
+    /// <summary>
+    /// Before writing a block, find the rows a previous owner of its partitions already stored: only for partitions
+    /// still inside the span that owner recorded, and only the block's offsets up to the end of that span.
+    /// </summary>
+    private async Task RecoverAsync(PendingBatch batch, IReadOnlyList<PartitionSpan> spans, CancellationToken cancellationToken)
+    {
+        // A partition assigned after its results' PostgreSQL stage (rare: revoked and assigned again) is read here.
+        await ReadRecordedProgressAsync(spans, cancellationToken);
+        var suspect = new List<PartitionSpan>();
+        lock (_gate)
+        {
+            foreach (var span in spans)
+            {
+                if (_recovering.TryGetValue((span.Topic, span.Partition), out var previous) && previous is not null && span.FirstOffset <= previous.LastOffset)
+                {
+                    // Beyond the recorded span nothing can be stored: look up only the part of the block before its end.
+                    suspect.Add(span.LastOffset <= previous.LastOffset ? span : span with { LastOffset = previous.LastOffset });
+                }
+            }
+        }
+
+        if (suspect.Count > 0)
+        {
+            foreach (var table in ResultTable.All)
+            {
+                await MarkStoredAsync(batch, table, suspect, cancellationToken);
+            }
+        }
+
+        lock (_gate)
+        {
+            foreach (var span in spans)
+            {
+                if (_recovering.TryGetValue((span.Topic, span.Partition), out var previous) && previous is not null && span.LastOffset >= previous.LastOffset)
+                {
+                    // Consumption has passed everything the previous owner could have written.
                     _recovering.Remove((span.Topic, span.Partition));
                 }
             }
         }
-
-        var suspect = spans.Where(s => _recovering.ContainsKey((s.Topic, s.Partition))).ToList();
-        if (suspect.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var table in ResultTable.All)
-        {
-            await MarkStoredAsync(batch, table, suspect, cancellationToken);
-        }
-
-        foreach (var span in suspect.Where(s => s.LastOffset >= _recovering[(s.Topic, s.Partition)]!.LastOffset))
-        {
-            // Consumption has passed everything the previous owner could have written.
-            _recovering.Remove((span.Topic, span.Partition));
-        }
     }
 
     /// <summary>
-    /// Finds the results that repeat an event already stored, or stored earlier in the batch, from another message.
+    /// Finds the results that repeat an event already stored, or stored earlier in the block, from another message.
     /// Detection flags a result it publishes for a redelivered transaction; those, and every result of a partition
-    /// under suspicion (see <see cref="_suspectUntil"/>), are looked up: after a start or a rebalance, a partition's
-    /// next <c>RepeatSuspicionMessages</c>; in steady traffic without redeliveries, nothing.
+    /// under suspicion (see <see cref="_suspectUntil"/>), are looked up; in steady traffic without redeliveries, nothing.
+    /// Blocks are written one after another, so every earlier block is in ClickHouse when this one is checked.
     /// </summary>
     private async Task MarkRepeatsAsync(PendingBatch batch, CancellationToken cancellationToken)
     {
-        foreach (var partition in batch.Results.GroupBy(r => (r.Source.Topic, r.Source.Partition)))
+        List<PersistableResult> candidates;
+        lock (_gate)
         {
-            var key = partition.Key;
-            var until = _suspectUntil.GetValueOrDefault(key, -1);
-            if (_newlyAssigned.Remove(key))
-            {
-                until = Math.Max(until, partition.Min(r => r.Source.Offset) + _options.RepeatSuspicionMessages);
-            }
-
-            foreach (var flagged in partition.Where(r => r.MayRepeat))
-            {
-                until = Math.Max(until, flagged.Source.Offset + _options.RepeatSuspicionMessages);
-            }
-
-            if (until >= 0)
-            {
-                _suspectUntil[key] = until;
-            }
+            candidates = [.. batch.Results.Where(r => r.MayRepeat || r.Source.Offset <= _suspectUntil.GetValueOrDefault((r.Source.Topic, r.Source.Partition), -1))];
         }
 
-        var candidates = batch.Results.Where(r => r.MayRepeat || r.Source.Offset <= _suspectUntil.GetValueOrDefault((r.Source.Topic, r.Source.Partition), -1)).ToList();
         if (candidates.Count == 0)
         {
             return;

@@ -14,6 +14,9 @@ public interface IHeldBatch
     bool DeadLettersPublished { get; set; }
 
     int Attempts { get; set; }
+
+    /// <summary>When its first message was consumed (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>; 0: unknown).</summary>
+    long FirstConsumedTimestamp { get; set; }
 }
 
 /// <summary>

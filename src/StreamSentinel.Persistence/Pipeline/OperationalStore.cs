@@ -34,6 +34,8 @@ public sealed class OperationalBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]
     public bool DeadLettersPublished { get; set; }
 
     public int Attempts { get; set; }
+
+    public long FirstConsumedTimestamp { get; set; }
 }
 
 /// <summary>

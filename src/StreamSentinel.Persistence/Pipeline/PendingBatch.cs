@@ -41,6 +41,8 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
 
     public int Attempts { get; set; }
 
+    public long FirstConsumedTimestamp { get; set; }
+
     /// <summary>When the first attempt to write the batch began: the start of each result's persistence span.</summary>
     public DateTimeOffset WriteStartedAt { get; set; }
 
@@ -73,6 +75,7 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
         kept.DeadLettersPublished = DeadLettersPublished;
         kept.Attempts = Attempts;
         kept.WriteStartedAt = WriteStartedAt;
+        kept.FirstConsumedTimestamp = FirstConsumedTimestamp;
         return kept;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,10 @@ namespace StreamSentinel.Persistence.Pipeline;
 /// </summary>
 /// <remarks>
 /// Everything touching the consumer runs on one thread: Kafka's rebalance callbacks run inside Consume, between
-/// batches or while a held batch waits, never in the middle of a write.
+/// batches or while a held batch waits, never in the middle of a write. A store with two cadences
+/// (<see cref="IBlockStore{TBatch}"/>: the results) has its blocks written on another thread while consumption goes on
+/// (double-buffered: one block written, one filling); a revoke waits for a block write in flight that touches the
+/// revoked partitions, so that their next owner never starts while this worker may still insert their rows.
 /// </remarks>
 public sealed class PersistenceWorker<TBatch>(
     IOptions<KafkaOptions> kafkaOptions,
@@ -40,6 +44,13 @@ public sealed class PersistenceWorker<TBatch>(
     private TBatch? _pending;
     // True while this worker has paused partitions; whatever ends the held batch (success or a revoke) resumes them.
     private bool _pausedByUs;
+    private readonly IBlockStore<TBatch>? _blocks = store as IBlockStore<TBatch>;
+    // The block filling with written batches, and the sealed one being written (or waiting for its next attempt).
+    private ResultBlock? _open;
+    private ResultBlock? _sealed;
+    private Task? _writing;
+    private long _retryAt;
+    private long _firstConsumed;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         // Consume blocks; give the loop a thread of its own rather than a pool thread the host needs.
@@ -54,8 +65,16 @@ public sealed class PersistenceWorker<TBatch>(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                PumpBlocks(consumer, sealNow: false);
                 if (_pending is null)
                 {
+                    if (_open is not null && _sealed is not null && _open.Rows >= _blocks!.BlockRows)
+                    {
+                        // Both buffers full: stop fetching until the block being written is in.
+                        WaitForBlockWrite(consumer, stoppingToken);
+                        continue;
+                    }
+
                     // A held batch can vanish in a revoke; the partitions it paused must not stay paused.
                     ResumeIfPaused(consumer);
                     var messages = Collect(consumer, stoppingToken);
@@ -65,6 +84,7 @@ public sealed class PersistenceWorker<TBatch>(
                     }
 
                     _pending = store.Parse(messages);
+                    _pending.FirstConsumedTimestamp = _firstConsumed;
                     // The pending batch owns the list now; a revoke filters it through the store's Without.
                     _collecting = [];
                 }
@@ -79,6 +99,11 @@ public sealed class PersistenceWorker<TBatch>(
                 outcome = await TryFlushAsync(consumer, CancellationToken.None) ? "written and committed" : "not written; it will be read again";
             }
 
+            if (_blocks is not null && !await FlushBlocksOnceAsync(consumer))
+            {
+                outcome = "not written; it will be read again";
+            }
+
             Log.Stopped(logger, outcome);
         }
         catch (KafkaException e) when (e.Error.IsFatal)
@@ -89,7 +114,122 @@ public sealed class PersistenceWorker<TBatch>(
         }
         finally
         {
+            // Leaving the group while a block is still being inserted would let the next owner start beside it.
+            await AwaitWritingAsync();
             consumer.Close();
+        }
+    }
+
+    /// <summary>
+    /// The two-cadence store's side of the loop: commits a block whose write finished (or schedules its next attempt),
+    /// seals the open block when it is large or old enough and no other is being written, and starts writing it.
+    /// </summary>
+    private void PumpBlocks(IConsumer<byte[]?, byte[]?> consumer, bool sealNow)
+    {
+        if (_blocks is null)
+        {
+            return;
+        }
+
+        if (_writing is { IsCompleted: true })
+        {
+            CompleteWrite(consumer);
+        }
+
+        if (_sealed is null && _open is { IsEmpty: false } open
+            && (sealNow || open.Rows >= _blocks.BlockRows || Stopwatch.GetElapsedTime(open.OpenedTimestamp) >= _blocks.BlockAge))
+        {
+            _sealed = open;
+            _open = null;
+            _retryAt = 0;
+            metrics.BlockSealed(open.Rows);
+        }
+
+        if (_sealed is { } block && _writing is null && Environment.TickCount64 >= _retryAt)
+        {
+            var blocks = _blocks;
+            // Never cancelled half-way: a started insert is finished, so that its outcome is known before a commit or a revoke.
+            _writing = Task.Run(() => blocks.WriteBlockAsync(block, CancellationToken.None), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Takes the outcome of the finished block write: commit, or keep the block for another attempt after a backoff.</summary>
+    private void CompleteWrite(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        var write = _writing!;
+        _writing = null;
+        var block = _sealed!;
+        if (write.IsCompletedSuccessfully)
+        {
+            _sealed = null;
+            CommitOffsets(consumer, block.NextOffsets, block.Messages);
+            if (block.Attempts > 0 && metrics.SetPaused(store.Name, false))
+            {
+                Log.Resumed(logger, store.Name);
+            }
+
+            return;
+        }
+
+        var error = write.Exception?.GetBaseException() ?? new OperationCanceledException();
+        block.Attempts++;
+        metrics.Retried(error.GetType().Name);
+        var backoff = Math.Min(_options.RetryMaxDelayMs, _options.RetryBaseDelayMs * (1 << Math.Min(block.Attempts - 1, 16)));
+        var delayMs = (backoff / 2) + Random.Shared.Next((backoff / 2) + 1);
+        if (block.Attempts >= _options.RetryAttempts)
+        {
+            delayMs = Math.Max(delayMs, _options.PausedRetryIntervalMs);
+            if (metrics.SetPaused(store.Name, true))
+            {
+                Log.Paused(logger, store.Name, block.Messages);
+            }
+        }
+
+        Log.BlockWriteFailed(logger, block.Rows, block.Attempts, delayMs, error);
+        _retryAt = Environment.TickCount64 + delayMs;
+    }
+
+    /// <summary>Both blocks are full: pauses fetching and serves Kafka (rebalances) until the block being written is in.</summary>
+    private void WaitForBlockWrite(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stoppingToken)
+    {
+        consumer.Pause(consumer.Assignment);
+        _pausedByUs = true;
+        while (_sealed is not null && !stoppingToken.IsCancellationRequested)
+        {
+            ServeKafka(consumer);
+            PumpBlocks(consumer, sealNow: false);
+        }
+    }
+
+    /// <summary>At shutdown: one attempt for the block being written and one for the open block, each committed if it got in.</summary>
+    private async Task<bool> FlushBlocksOnceAsync(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        for (var round = 0; round < 2 && (_sealed is not null || _open is { IsEmpty: false }); round++)
+        {
+            _retryAt = 0;
+            PumpBlocks(consumer, sealNow: true);
+            await AwaitWritingAsync();
+            if (_writing is not null)
+            {
+                CompleteWrite(consumer);
+            }
+        }
+
+        return _sealed is null && _open is not { IsEmpty: false };
+    }
+
+    private async Task AwaitWritingAsync()
+    {
+        if (_writing is { } writing)
+        {
+            try
+            {
+                await writing;
+            }
+            catch (Exception) when (!writing.IsCompletedSuccessfully)
+            {
+                // Its outcome is taken by CompleteWrite.
+            }
         }
     }
 
@@ -97,8 +237,16 @@ public sealed class PersistenceWorker<TBatch>(
     {
         _collecting = new List<ConsumeResult<byte[]?, byte[]?>>(Math.Min(_options.BatchSize, 4096));
         long? deadline = null;
+        // With blocks to seal and commit, an idle poll returns after one slice so that the loop can see to them.
+        var idleUntil = _blocks is null ? long.MaxValue : Environment.TickCount64 + (long)PollSlice.TotalMilliseconds;
+        long firstConsumed = 0;
         while (_collecting.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
         {
+            if (deadline is null && Environment.TickCount64 >= idleUntil)
+            {
+                break;
+            }
+
             var wait = PollSlice;
             if (deadline is { } due)
             {
@@ -118,10 +266,15 @@ public sealed class PersistenceWorker<TBatch>(
             }
 
             _collecting.Add(result);
-            deadline ??= Environment.TickCount64 + _options.BatchWaitMs;
+            if (deadline is null)
+            {
+                deadline = Environment.TickCount64 + _options.BatchWaitMs;
+                firstConsumed = Stopwatch.GetTimestamp();
+            }
         }
 
         metrics.Consumed(_collecting.Count);
+        _firstConsumed = firstConsumed;
         return _collecting;
     }
 
@@ -159,7 +312,18 @@ public sealed class PersistenceWorker<TBatch>(
                 events.DeadLettered(batch.DeadLetters);
             }
 
-            Commit(consumer, batch);
+            if (_blocks is not null)
+            {
+                // The slow store takes it with the open block; its offsets are committed when that block is in.
+                _open ??= new ResultBlock();
+                _blocks.Append(_open, batch);
+                PumpBlocks(consumer, sealNow: false);
+            }
+            else
+            {
+                Commit(consumer, batch);
+            }
+
             _pending = null;
             ResumeIfPaused(consumer);
             return true;
@@ -214,19 +378,28 @@ public sealed class PersistenceWorker<TBatch>(
         var until = Environment.TickCount64 + (long)delay.TotalMilliseconds;
         while (Environment.TickCount64 < until && !stoppingToken.IsCancellationRequested && _pending is not null)
         {
-            var unexpected = Consume(consumer, PollSlice);
-            if (unexpected is not null)
-            {
-                // A partition assigned during the pause is not paused yet: put the message back and pause it.
-                consumer.Seek(unexpected.TopicPartitionOffset);
-                consumer.Pause([unexpected.TopicPartition]);
-            }
+            ServeKafka(consumer);
+            PumpBlocks(consumer, sealNow: false);
         }
     }
 
-    private void Commit(IConsumer<byte[]?, byte[]?> consumer, TBatch batch)
+    /// <summary>One poll while paused: serves rebalances; a message of a partition assigned meanwhile is put back.</summary>
+    private void ServeKafka(IConsumer<byte[]?, byte[]?> consumer)
     {
-        var offsets = PartitionLag.NextOffsets(batch.Messages);
+        var unexpected = Consume(consumer, PollSlice);
+        if (unexpected is not null)
+        {
+            // A partition assigned during the pause is not paused yet: put the message back and pause it.
+            consumer.Seek(unexpected.TopicPartitionOffset);
+            consumer.Pause([unexpected.TopicPartition]);
+        }
+    }
+
+    private void Commit(IConsumer<byte[]?, byte[]?> consumer, TBatch batch) =>
+        CommitOffsets(consumer, PartitionLag.NextOffsets(batch.Messages), batch.Messages.Count);
+
+    private void CommitOffsets(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartitionOffset> offsets, int messages)
+    {
         if (offsets.Count > 0)
         {
             try
@@ -240,7 +413,7 @@ public sealed class PersistenceWorker<TBatch>(
             }
         }
 
-        metrics.Committed(batch.Messages.Count);
+        metrics.Committed(messages);
         metrics.Lag.Committed(consumer, offsets);
     }
 
@@ -267,8 +440,8 @@ public sealed class PersistenceWorker<TBatch>(
                 Log.Assigned(logger, Describe(partitions));
                 events.PartitionsChanged(AuditActions.PartitionsAssigned, store.ConsumerGroup, _options.Instance, partitions);
             })
-            .SetPartitionsRevokedHandler((_, partitions) => Revoke([.. partitions.Select(p => p.TopicPartition)]))
-            .SetPartitionsLostHandler((_, partitions) => Revoke([.. partitions.Select(p => p.TopicPartition)]))
+            .SetPartitionsRevokedHandler((c, partitions) => Revoke(c, [.. partitions.Select(p => p.TopicPartition)]))
+            .SetPartitionsLostHandler((c, partitions) => Revoke(c, [.. partitions.Select(p => p.TopicPartition)]))
             .SetErrorHandler((_, error) =>
             {
                 if (error.IsFatal)
@@ -280,7 +453,7 @@ public sealed class PersistenceWorker<TBatch>(
             .Build();
     }
 
-    private void Revoke(List<TopicPartition> partitions)
+    private void Revoke(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
         var dropped = _collecting.RemoveAll(m => partitions.Contains(m.TopicPartition));
         if (_pending is not null)
@@ -288,6 +461,26 @@ public sealed class PersistenceWorker<TBatch>(
             var kept = store.Without(_pending, partitions);
             dropped += _pending.Messages.Count - kept.Messages.Count;
             _pending = kept.Messages.Count > 0 ? kept : null;
+        }
+
+        if (_writing is { } writing && _sealed!.Touches(partitions))
+        {
+            // The callback is synchronous, and the partitions go to their next owner when it returns: an insert of their
+            // rows still running then could land beside the next owner's. Wait for it (one attempt, on the thread pool).
+            ((IAsyncResult)writing).AsyncWaitHandle.WaitOne();
+            CompleteWrite(consumer);
+        }
+
+        dropped += _sealed?.Drop(partitions) ?? 0;
+        dropped += _open?.Drop(partitions) ?? 0;
+        if (_sealed is { IsEmpty: true })
+        {
+            _sealed = null;
+        }
+
+        if (_open is { IsEmpty: true })
+        {
+            _open = null;
         }
 
         store.Revoked(partitions);

@@ -11,8 +11,11 @@ using StreamSentinel.Persistence.Options;
 
 namespace StreamSentinel.Persistence.Pipeline;
 
-/// <summary>The detection results: alerts into PostgreSQL, every result into the three ClickHouse tables.</summary>
-public sealed class ResultStore(IOptions<PersistenceOptions> options, SeverityRouter router, BatchWriter writer) : IBatchStore<PendingBatch>
+/// <summary>
+/// The detection results: alerts into PostgreSQL per poll batch, every result into the three ClickHouse tables in
+/// large blocks (see <see cref="IBlockStore{TBatch}"/>).
+/// </summary>
+public sealed class ResultStore(IOptions<PersistenceOptions> options, SeverityRouter router, BatchWriter writer) : IBatchStore<PendingBatch>, IBlockStore<PendingBatch>
 {
     private readonly MessageReader<DetectionResult> _reader = ContractReaders.DetectionResults(options.Value.MaxMessageBytes);
 
@@ -45,7 +48,24 @@ public sealed class ResultStore(IOptions<PersistenceOptions> options, SeverityRo
         return batch;
     }
 
-    public Task WriteAsync(PendingBatch batch, CancellationToken cancellationToken) => writer.WriteAsync(batch, cancellationToken);
+    public int BlockRows => options.Value.ClickHouseBlockRows;
+
+    public TimeSpan BlockAge => TimeSpan.FromMilliseconds(options.Value.ClickHouseBlockMs);
+
+    /// <summary>The fast stage: the batch's alerts and spans into PostgreSQL.</summary>
+    public Task WriteAsync(PendingBatch batch, CancellationToken cancellationToken) => writer.WritePostgresAsync(batch, cancellationToken);
+
+    public void Append(ResultBlock block, PendingBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        block.Add(batch);
+    }
+
+    public Task WriteBlockAsync(ResultBlock block, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return writer.WriteClickHouseAsync(block.Batch, cancellationToken);
+    }
 
     public PendingBatch Without(PendingBatch batch, IReadOnlyCollection<TopicPartition> revoked) => batch.Without(revoked);
 

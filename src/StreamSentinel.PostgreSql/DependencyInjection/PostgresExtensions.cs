@@ -19,7 +19,9 @@ public static class PostgresExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var connectionString = ConnectionStrings.Required(builder.Configuration, ConnectionStringName);
-        builder.Services.AddNpgsqlDataSource(connectionString);
+        // Auto-prepare: the persistence worker runs the same few statements for every batch; prepared once per physical
+        // connection, they skip parsing and planning afterwards.
+        builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(dataSource.ConnectionStringBuilder.MaxAutoPrepare, 32));
         builder.Services.AddDbContext<SentinelDbContext>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
         return builder;

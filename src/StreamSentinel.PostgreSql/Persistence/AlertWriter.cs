@@ -19,13 +19,29 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
     private static readonly string WriteAlerts = Query("write_alerts.sql");
     private static readonly string RecordProgress = Query("record_progress.sql");
     private static readonly string ReadProgress = Query("read_progress.sql");
+    private static readonly IReadOnlyDictionary<(string Topic, int Partition), long> NoSuspicion = new Dictionary<(string Topic, int Partition), long>();
 
     /// <summary>Writes the alerts among <paramref name="results"/> and the batch's spans; returns how many alerts were new.</summary>
+    public Task<int> WriteAsync(
+        IReadOnlyList<PersistableResult> results, IReadOnlyList<PartitionSpan> spans, string consumerGroup, string worker, CancellationToken cancellationToken) =>
+        WriteAsync(results, spans, NoSuspicion, consumerGroup, worker, cancellationToken);
+
+    /// <summary>
+    /// Writes the alerts among <paramref name="results"/> and the batch's spans, with how far each partition's results
+    /// must still be looked up for repeats (<paramref name="repeatSuspectUntil"/>, by partition; absent: -1); returns
+    /// how many alerts were new.
+    /// </summary>
     public async Task<int> WriteAsync(
-        IReadOnlyList<PersistableResult> results, IReadOnlyList<PartitionSpan> spans, string consumerGroup, string worker, CancellationToken cancellationToken)
+        IReadOnlyList<PersistableResult> results,
+        IReadOnlyList<PartitionSpan> spans,
+        IReadOnlyDictionary<(string Topic, int Partition), long> repeatSuspectUntil,
+        string consumerGroup,
+        string worker,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(spans);
+        ArgumentNullException.ThrowIfNull(repeatSuspectUntil);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var inserted = 0;
@@ -54,6 +70,7 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
             progress.Parameters.AddWithValue("last_offsets", spans.Select(s => s.LastOffset).ToArray());
             progress.Parameters.AddWithValue("min_event_times", spans.Select(s => s.MinEventTime.UtcDateTime).ToArray());
             progress.Parameters.AddWithValue("max_event_times", spans.Select(s => s.MaxEventTime.UtcDateTime).ToArray());
+            progress.Parameters.AddWithValue("repeat_suspect_until", spans.Select(s => repeatSuspectUntil.GetValueOrDefault((s.Topic, s.Partition), -1)).ToArray());
             await progress.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -61,8 +78,8 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
         return inserted;
     }
 
-    /// <summary>The last span recorded for each of <paramref name="partitions"/> by <paramref name="consumerGroup"/>.</summary>
-    public async Task<IReadOnlyDictionary<int, PartitionSpan>> ReadProgressAsync(
+    /// <summary>The progress recorded for each of <paramref name="partitions"/> by <paramref name="consumerGroup"/>.</summary>
+    public async Task<IReadOnlyDictionary<int, RecordedProgress>> ReadProgressAsync(
         string consumerGroup, string topic, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(ReadProgress);
@@ -70,17 +87,18 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("topic", topic);
         command.Parameters.AddWithValue("partitions", partitions.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var spans = new Dictionary<int, PartitionSpan>();
+        var spans = new Dictionary<int, RecordedProgress>();
         while (await reader.ReadAsync(cancellationToken))
         {
             var partition = reader.GetInt32(0);
-            spans[partition] = new PartitionSpan(
+            var span = new PartitionSpan(
                 topic,
                 partition,
                 reader.GetInt64(1),
                 reader.GetInt64(2),
                 reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetFieldValue<DateTimeOffset>(4));
+            spans[partition] = new RecordedProgress(span, reader.GetInt64(5));
         }
 
         return spans;
@@ -89,7 +107,7 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
     private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<PersistableResult> alerts, CancellationToken cancellationToken)
     {
         await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY alert_staging (transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered, explanation, "
+            "COPY alert_staging (id, transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered, explanation, "
             + "amount, currency, merchant_id, merchant_category, country, model_name, model_version, event_time, detected_at) FROM STDIN (FORMAT BINARY)",
             cancellationToken);
         foreach (var alert in alerts)
@@ -97,6 +115,7 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
             var result = alert.Result;
             var transaction = alert.Transaction;
             await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid, cancellationToken);
             await importer.WriteAsync(result.TransactionId, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(result.EventId, NpgsqlDbType.Char, cancellationToken);
             await importer.WriteAsync(result.UserId, NpgsqlDbType.Text, cancellationToken);
