@@ -11,8 +11,6 @@ internal sealed class DeliveryWindow
     private int _outstanding;
     private int _sealed;
 
-    public int Outstanding => Volatile.Read(ref _outstanding);
-
     public void Sent() => Interlocked.Increment(ref _outstanding);
 
     /// <summary>One delivery acknowledged (or given up with its partition).</summary>

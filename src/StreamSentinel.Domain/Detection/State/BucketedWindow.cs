@@ -33,7 +33,7 @@ public sealed class BucketedWindow
     /// <summary>Adds a payment. One older than the window of the newest payment is left out: it could never be counted.</summary>
     public void Add(long eventMs, double amount)
     {
-        var index = Math.DivRem(eventMs, ResolutionMs, out var rest) - (rest < 0 ? 1 : 0);
+        var index = BucketOf(eventMs);
         if (_length > 0 && index <= _buckets[_length - 1].Index - Span)
         {
             return;
@@ -71,7 +71,7 @@ public sealed class BucketedWindow
     /// <summary>Payments and their sum in the window that ends at <paramref name="eventMs"/>.</summary>
     public (int Count, double Sum) Query(long eventMs)
     {
-        var index = Math.DivRem(eventMs, ResolutionMs, out var rest) - (rest < 0 ? 1 : 0);
+        var index = BucketOf(eventMs);
         var count = 0;
         var sum = 0.0;
         for (var i = _length - 1; i >= 0 && _buckets[i].Index > index - Span; i--)
@@ -115,6 +115,9 @@ public sealed class BucketedWindow
     }
 
     internal int ApproximateBytes => 40 + (_buckets.Length * 24);
+
+    // Floor division: a time before 1970 belongs to the bucket that starts before it, not the one after.
+    private long BucketOf(long eventMs) => Math.DivRem(eventMs, ResolutionMs, out var rest) - (rest < 0 ? 1 : 0);
 
     private void Insert(int at, Bucket bucket)
     {

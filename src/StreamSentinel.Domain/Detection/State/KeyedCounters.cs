@@ -12,8 +12,6 @@ public sealed class KeyedCounters(int capacity)
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
-    public int Keys => _length;
-
     /// <summary>The key's count and when it was first seen, or (0, null) for a key not kept.</summary>
     public (int Count, long? FirstMs) Get(ulong key)
     {
