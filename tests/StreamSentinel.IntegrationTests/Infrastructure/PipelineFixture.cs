@@ -52,11 +52,20 @@ internal sealed class PipelineFixture : IAsyncDisposable
         Assert.That(result.ExitCode, Is.Zero, result.ToString);
     }
 
-    /// <summary>Starts a persistence worker and waits until it has partitions (or, with <paramref name="waitForAssignment"/> false, only until it runs).</summary>
-    public async Task<ChildProcess> StartWorkerAsync(string instance, int batchSize = 500, bool waitForAssignment = true)
+    /// <summary>
+    /// Starts a persistence worker and waits until it has partitions (or, with <paramref name="waitForAssignment"/> false,
+    /// only until it runs); <paramref name="settings"/> add to or override the fixture's.
+    /// </summary>
+    public async Task<ChildProcess> StartWorkerAsync(
+        string instance, int batchSize = 500, bool waitForAssignment = true, IReadOnlyDictionary<string, string>? settings = null)
     {
         // As production runs it: PostgreSQL through the least-privilege writer account, never the schema's owner.
         var environment = new Dictionary<string, string>(Environment) { ["SS_POSTGRES"] = _writer };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         var worker = ChildProcess.Start(instance, environment, "run", "persistence", "--instance", instance, "--batch-size", $"{batchSize}", "--batch-wait-ms", "200");
         _workers.Add(worker);
         await worker.WaitForOutputAsync(waitForAssignment ? "Assigned" : "Health, readiness and metrics", TimeSpan.FromMinutes(3));

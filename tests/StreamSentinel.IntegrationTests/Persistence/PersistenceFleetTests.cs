@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -138,6 +139,45 @@ public sealed class PersistenceFleetTests
         }
 
         await pipeline.AssertStoredOnceAsync(5000, IndependentCounts.GeneratedAlerts(5000, seed: 14, alertShare: 0.3), deadLetters: 0);
+    }
+
+    [Test]
+    public async Task ClickHouse_cut_off_under_load_makes_the_worker_unready_then_ready_and_loses_nothing()
+    {
+        await using var pipeline = await PipelineFixture.StartAsync();
+        var clickHouse = new DbConnectionStringBuilder { ConnectionString = pipeline.Databases.ClickHouseConnectionString };
+        await using var relay = TcpRelay.Start(
+            clickHouse.TryGetValue("Host", out var host) ? (string)host : "127.0.0.1", int.Parse((string)clickHouse["Port"], CultureInfo.InvariantCulture));
+        clickHouse["Port"] = relay.Port.ToString(CultureInfo.InvariantCulture);
+        var worker = await pipeline.StartWorkerAsync("cut-off", batchSize: 500, settings: new Dictionary<string, string> { ["SS_CLICKHOUSE"] = clickHouse.ConnectionString });
+        await worker.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = worker.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var readyBefore = await StatusAsync(http, "/readyz");
+
+        // The outage: the worker's only way to ClickHouse refuses connections and resets the open ones; the server
+        // itself stays up for every other test, and for this test's own counts.
+        relay.Cut();
+        await pipeline.GenerateAsync(count: 5000, seed: 15, alertShare: 0.3);
+        await worker.WaitForOutputAsync("Writing a ClickHouse block of", TimeSpan.FromMinutes(1));
+        await PipelineFixture.WaitForAsync(async () => await StatusAsync(http, "/readyz") == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
+        var storedWhileDown = await pipeline.ClickHouseScalarAsync("SELECT count() FROM detection_results");
+        var lagWhileDown = pipeline.Lag(Group, Topics.DetectionResults);
+        relay.Restore();
+        await PipelineFixture.WaitForAsync(async () => await StatusAsync(http, "/readyz") == HttpStatusCode.OK, TimeSpan.FromMinutes(1));
+
+        var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(readyBefore, Is.EqualTo(HttpStatusCode.OK), "ready before the outage");
+            Assert.That(storedWhileDown, Is.Zero, "nothing reached ClickHouse while the worker was cut off from it");
+            // Offsets are committed only as far as both stores hold the results, so every result is still owed.
+            Assert.That(lagWhileDown, Is.EqualTo(5000), "results uncommitted while ClickHouse was unreachable");
+            Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+            Assert.That(report.Output, Does.Contain("5,000 valid results").And.Contain(" 0 not yet committed"));
+        }
+
+        await pipeline.AssertStoredOnceAsync(5000, IndependentCounts.GeneratedAlerts(5000, seed: 15, alertShare: 0.3), deadLetters: 0);
     }
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path)
