@@ -145,44 +145,78 @@ public sealed partial class GatewayTests
     }
 
     [Test]
-    public async Task SIGTERM_stops_the_intake_and_every_accepted_transaction_reaches_kafka()
+    public async Task SIGTERM_with_batches_in_flight_sends_every_accepted_event_to_kafka_once_and_refuses_the_rest()
     {
         using var http = await StartAsync();
         var gateway = _gateways[^1];
-        var batches = Enumerable.Range(0, 8).Select(b => "[" + string.Join(",", Enumerable.Range(0, 500).Select(i =>
-        {
-            var body = JsonNode.Parse(Valid)!.AsObject();
-            body["transaction_id"] = $"t-{b}-{i}";
-            body["user_id"] = $"u-{i % 50}";
-            return body.ToJsonString();
-        })) + "]").ToList();
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var unanswered = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var refusedAfterSignal = 0;
 
-        var sending = batches.Select(batch => Authorized(http, "/v1/transactions/batch", batch)).ToList();
-        await Task.WhenAny(sending);
-        gateway.Terminate();
-        var accepted = 0;
-        foreach (var response in sending)
+        // Senders that keep a batch in flight until the gateway refuses them, so the signal always lands mid-request.
+        async Task SendUntilRefusedAsync(int sender)
         {
-            try
+            for (var b = 0; ; b++)
             {
-                var answer = await response;
-                if (answer.StatusCode == HttpStatusCode.OK)
+                var items = Enumerable.Range(0, 200).Select(i =>
                 {
-                    accepted += (int)JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["accepted"]!;
+                    var body = JsonNode.Parse(Valid)!.AsObject();
+                    body["transaction_id"] = $"t-{sender}-{b}-{i}";
+                    body["user_id"] = $"u-{i % 50}";
+                    return body;
+                }).ToList();
+                var eventIds = items.Select(i => EventIds.For(JsonSerializer.Deserialize(i.ToJsonString(), ContractsJsonContext.Default.Transaction)!)).ToList();
+                HttpResponseMessage answer;
+                try
+                {
+                    answer = await Authorized(http, "/v1/transactions/batch", "[" + string.Join(",", items.Select(i => i.ToJsonString())) + "]");
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // Refused at the door once shutdown began: never accepted, so never promised.
+                catch (HttpRequestException)
+                {
+                    // The connection went away with the request: the gateway may or may not have taken some of it.
+                    eventIds.ForEach(unanswered.Add);
+                    Interlocked.Increment(ref refusedAfterSignal);
+                    return;
+                }
+
+                if (answer.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    Interlocked.Increment(ref refusedAfterSignal);
+                    return;
+                }
+
+                Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK), await answer.Content.ReadAsStringAsync());
+                foreach (var item in JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["items"]!.AsArray())
+                {
+                    if ((string?)item!["status"] == "accepted")
+                    {
+                        accepted.Add((string)item["event_id"]!);
+                    }
+                }
             }
         }
 
+        var senders = Enumerable.Range(0, 4).Select(s => Task.Run(() => SendUntilRefusedAsync(s))).ToList();
+        await PipelineFixture.WaitForAsync(() => Task.FromResult(accepted.Count >= 2000), TimeSpan.FromMinutes(1));
+        gateway.Terminate();
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromMinutes(1));
         Assert.That(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(40)), Is.True, "SIGTERM ends the gateway in bounded time");
+
+        // A request after the stop is refused, never accepted.
+        using var late = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var lateAnswer = await StatusOrNullAsync(() => Authorized(late, "/v1/transactions", Valid));
+
+        var produced = ReadTransactions(accepted.Count).Select(t => t.EventId).ToList();
+        TestContext.Out.WriteLine($"accepted {accepted.Count}, answer lost {unanswered.Count}, in Kafka {produced.Count}, late request: {lateAnswer?.ToString() ?? "refused"}");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(gateway.ExitCode, Is.Zero, gateway.Output);
-            Assert.That(accepted, Is.GreaterThan(0));
-            Assert.That(ReadTransactions(accepted).Count, Is.EqualTo(accepted), gateway.Output);
+            Assert.That(refusedAfterSignal, Is.EqualTo(4), "every sender was still sending when the intake closed");
+            Assert.That(lateAnswer, Is.Not.EqualTo(HttpStatusCode.Accepted), "a request after the stop");
+            Assert.That(produced, Is.Unique, "no event reaches Kafka twice");
+            Assert.That(produced.Intersect(accepted).Count(), Is.EqualTo(accepted.Count), "every accepted event reached Kafka");
+            // Beyond the accepted ones, only events of a request whose answer was lost may be there.
+            Assert.That(produced.Except(accepted).Except(unanswered), Is.Empty, "an event no answer accepted");
         }
     }
 
@@ -295,6 +329,19 @@ public sealed partial class GatewayTests
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    /// <summary>The status the request got, or null when the connection was refused or cut.</summary>
+    private static async Task<HttpStatusCode?> StatusOrNullAsync(Func<Task<HttpResponseMessage>> send)
+    {
+        try
+        {
+            return (await send()).StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
 
     [GeneratedRegex(@"metrics on (http://\S+) ")]
     private static partial Regex Listening();
