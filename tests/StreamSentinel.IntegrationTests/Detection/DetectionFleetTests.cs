@@ -32,6 +32,11 @@ public sealed class DetectionFleetTests
         ProduceInvalidTransactions(pipeline);
 
         var results = ReadResults(pipeline, r => r.Count >= 6000);
+        var evaluation = await Infrastructure.Cli.RunAsync(pipeline.Environment, "evaluate", "--seed", "21", "--count", "6000", "--users", "150", "--json");
+        Assert.That(evaluation.ExitCode, Is.Zero, evaluation.ToString);
+        using var evaluated = JsonDocument.Parse(evaluation.Output[evaluation.Output.IndexOf('{', StringComparison.Ordinal)..]);
+        var reference = evaluated.RootElement.GetProperty("scenarios").EnumerateArray().ToDictionary(
+            s => s.GetProperty("scenario").GetString()!, s => (Labelled: s.GetProperty("labelled").GetInt64(), Alerted: s.GetProperty("detected").GetInt64()));
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
         var watch = await Infrastructure.Cli.RunAsync(pipeline.Environment, "watch", "--expect", "6003", "--interval-ms", "200");
 
@@ -51,11 +56,10 @@ public sealed class DetectionFleetTests
             Assert.That(watch.ExitCode, Is.Zero, watch.ToString);
             Assert.That(watch.Output, Does.Contain("caught up: 6,003 transactions scored"), "6,000 simulated and 3 invalid ones, dead-lettered");
             Assert.That(labels.Select(l => l[3]).Distinct(), Is.EquivalentTo(FraudScenarios.All), "the small run plays every scenario");
-            foreach (var scenario in labels.GroupBy(l => l[3]))
-            {
-                var caught = scenario.Count(l => severityOf[l[0]] >= Severity.Medium);
-                Assert.That((double)caught / scenario.Count(), Is.AtLeast(0.9), $"{scenario.Key}: {caught} of {scenario.Count()} alerted");
-            }
+            // Quality is judged by `evaluate` on 60,000 transactions (DetectionCommandTests): 150 users are too few for a
+            // stable recall. Here the fleet must alert exactly what the single-process evaluation of the same run alerts.
+            var fleet = labels.GroupBy(l => l[3]).ToDictionary(g => g.Key, g => (Labelled: (long)g.Count(), Alerted: (long)g.Count(l => severityOf[l[0]] >= Severity.Medium)));
+            Assert.That(fleet, Is.EquivalentTo(reference), "labelled and alerted per scenario: the fleet against evaluate");
             Assert.That(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM fraud_alerts"), Is.EqualTo(alerts));
             Assert.That(ReadDeadLetterReasons(pipeline), Is.EquivalentTo(new[] { "malformed_json", "missing_field", "invalid_value" }));
         }
