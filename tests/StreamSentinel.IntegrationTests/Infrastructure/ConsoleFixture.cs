@@ -28,6 +28,8 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
         Environment = environment;
     }
 
+    private long _nextSnapshotOffset;
+
     public ScratchDatabases Databases { get; }
 
     /// <summary>Every stored result: alerts in PostgreSQL (with their alert.created audit), all in ClickHouse.</summary>
@@ -61,8 +63,7 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
             await new ResultWriter(databases.ClickHouse).InsertAsync(table, stored, CancellationToken.None);
         }
 
-        await new PerformanceWriter(databases.ClickHouse).InsertAsync(
-            [.. snapshots.Select((snapshot, i) => (snapshot, new KafkaCoordinates(Topics.PerformanceMetrics, 0, i)))], CancellationToken.None);
+        var snapshotOffsets = await StoreSnapshotsAsync(databases, snapshots, firstOffset: 0);
 
         var accounts = await databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi);
         var port = FreePort();
@@ -86,7 +87,24 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
 
         var console = ChildProcess.Start("console", environment, "run", "console", "--http-port", $"{port}");
         await console.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
-        return new ConsoleFixture(databases, stored, console, new Uri(Listening().Match(console.Output).Groups[1].Value), environment);
+        return new ConsoleFixture(databases, stored, console, new Uri(Listening().Match(console.Output).Groups[1].Value), environment)
+        {
+            _nextSnapshotOffset = snapshotOffsets,
+        };
+    }
+
+    /// <summary>
+    /// Stores more snapshots, as the fleet would while the console runs: a test that reads "reporting now" stores its
+    /// snapshots just before it looks, so that a slow machine cannot age them past the page's one-minute horizon.
+    /// </summary>
+    public async Task StoreSnapshotsAsync(IReadOnlyList<PerformanceSnapshot> snapshots) =>
+        _nextSnapshotOffset = await StoreSnapshotsAsync(Databases, snapshots, _nextSnapshotOffset);
+
+    private static async Task<long> StoreSnapshotsAsync(ScratchDatabases databases, IReadOnlyList<PerformanceSnapshot> snapshots, long firstOffset)
+    {
+        await new PerformanceWriter(databases.ClickHouse).InsertAsync(
+            [.. snapshots.Select((snapshot, i) => (snapshot, new KafkaCoordinates(Topics.PerformanceMetrics, 0, firstOffset + i)))], CancellationToken.None);
+        return firstOffset + snapshots.Count;
     }
 
     /// <summary>One worker's snapshot of ten seconds: <paramref name="messages"/> in and out in five batches, flush p99 12.5 ms.</summary>
