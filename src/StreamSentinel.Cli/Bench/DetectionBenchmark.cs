@@ -10,7 +10,7 @@ using StreamSentinel.Detection.Model;
 using StreamSentinel.Detection.Pipeline;
 using StreamSentinel.Domain.Detection;
 using StreamSentinel.Domain.Detection.State;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
 

@@ -8,7 +8,7 @@ using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;

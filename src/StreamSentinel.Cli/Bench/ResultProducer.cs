@@ -4,7 +4,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.Kafka;
 
 namespace StreamSentinel.Cli.Bench;

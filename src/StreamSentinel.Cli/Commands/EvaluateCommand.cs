@@ -12,7 +12,7 @@ using StreamSentinel.Detection.Pipeline;
 using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Domain.Evaluation;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 using StreamSentinel.Redis.UserState;
 
 namespace StreamSentinel.Cli.Commands;

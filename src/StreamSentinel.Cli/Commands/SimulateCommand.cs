@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Cli.Simulation;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Options;
 

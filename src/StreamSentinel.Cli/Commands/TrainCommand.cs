@@ -7,7 +7,7 @@ using StreamSentinel.Detection.DependencyInjection;
 using StreamSentinel.Detection.Model;
 using StreamSentinel.Domain.Detection;
 using StreamSentinel.Domain.Detection.State;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 using StreamSentinel.Redis.UserState;
 
 namespace StreamSentinel.Cli.Commands;

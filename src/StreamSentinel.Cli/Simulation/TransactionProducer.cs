@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 using StreamSentinel.Kafka;
 
 namespace StreamSentinel.Cli.Simulation;

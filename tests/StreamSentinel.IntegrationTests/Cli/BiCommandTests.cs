@@ -2,7 +2,7 @@ using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Migrations;

@@ -6,7 +6,7 @@ using Dapper;
 using Npgsql;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 

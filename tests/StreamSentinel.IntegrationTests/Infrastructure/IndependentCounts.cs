@@ -5,7 +5,7 @@ using Npgsql;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
 

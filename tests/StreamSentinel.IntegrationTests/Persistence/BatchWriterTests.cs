@@ -8,7 +8,7 @@ using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Persistence.Diagnostics;

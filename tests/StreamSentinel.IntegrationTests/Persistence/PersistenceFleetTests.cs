@@ -4,7 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Dapper;
 using StreamSentinel.ClickHouse.Querying;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 

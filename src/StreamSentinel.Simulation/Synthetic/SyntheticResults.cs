@@ -1,7 +1,7 @@
 using System.Globalization;
 using StreamSentinel.Contracts;
 
-namespace StreamSentinel.Domain.Synthetic;
+namespace StreamSentinel.Simulation.Synthetic;
 
 /// <summary>
 /// Valid, realistic-looking detection results from a seed (same seed, same results), for exercising and

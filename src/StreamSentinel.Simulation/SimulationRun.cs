@@ -1,7 +1,7 @@
 using System.Globalization;
 using StreamSentinel.Contracts;
 
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 // One enumeration of TransactionSimulator.Generate: a clock for the cardholders' own payments, and a queue of fraud
 // planned ahead, merged by event time. All state lives here, so that every enumeration starts from the seed again.

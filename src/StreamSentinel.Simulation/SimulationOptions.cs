@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 /// <summary>The population, pace and fraud of a <see cref="TransactionSimulator"/> run; the defaults describe a small bank.</summary>
 /// <remarks>Check with <see cref="Validate"/>; <see cref="TransactionSimulator.Generate"/> refuses invalid options with an <see cref="ArgumentException"/>.</remarks>

@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 // Mostly Europe, where the bank's cardholders live, plus far cities on other continents so that impossible travel and
 // fraudsters abroad have somewhere thousands of kilometres away to be.

@@ -1,7 +1,7 @@
 using System.Globalization;
 using StreamSentinel.Contracts;
 
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 // Cities, merchants and cardholders, drawn once from the run's Random, with the indices the run and the fraud
 // episodes look things up by.

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 
-namespace StreamSentinel.Domain.Synthetic;
+namespace StreamSentinel.Simulation.Synthetic;
 
 /// <summary>Messages a persistence worker must refuse, one of every kind, each with the reason code it must give.</summary>
 public static class PoisonMessages

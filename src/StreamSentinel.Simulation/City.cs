@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 // UnitsPerEuro is a rough exchange rate: it scales amounts so that a meal costs about as much in Tokyo as in Paris.
 // Residents weighs where users and merchants are placed.

@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 // ISO 18245 merchant category codes the simulator uses. SimulatedUser keeps the categories it used as a bit mask,
 // so there must stay at most 32 of them.

@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 internal static class Geo
 {
@@ -9,7 +9,7 @@ internal static class Geo
 
     // One great-circle formula for the whole product: the detector measures travel exactly as the simulator plans it.
     public static double DistanceKm(double latitude1, double longitude1, double latitude2, double longitude2) =>
-        Detection.Geo.DistanceKm(latitude1, longitude1, latitude2, longitude2);
+        Domain.Detection.Geo.DistanceKm(latitude1, longitude1, latitude2, longitude2);
 
     public static double DistanceKm(City from, City to) => DistanceKm(from.Latitude, from.Longitude, to.Latitude, to.Longitude);
 

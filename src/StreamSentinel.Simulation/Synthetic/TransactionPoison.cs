@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 
-namespace StreamSentinel.Domain.Synthetic;
+namespace StreamSentinel.Simulation.Synthetic;
 
 /// <summary>Messages a detection worker must refuse (dead-letter with the reason), built from a valid transaction.</summary>
 public static class TransactionPoison

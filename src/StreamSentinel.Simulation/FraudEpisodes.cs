@@ -1,7 +1,7 @@
 using System.Globalization;
 using StreamSentinel.Contracts;
 
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 // Plans the transactions of each fraud scenario against a victim. Every planned leg is labelled; the impossible travel
 // trigger is the victim's own payment, made by SimulationRun.

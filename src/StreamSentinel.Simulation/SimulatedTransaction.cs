@@ -1,6 +1,6 @@
 using StreamSentinel.Contracts;
 
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 /// <summary>A generated payment and the ground truth about it, kept beside it so the truth never travels inside the payment.</summary>
 /// <param name="Transaction">The payment exactly as the pipeline would receive it.</param>

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
-namespace StreamSentinel.Domain.Synthetic;
+namespace StreamSentinel.Simulation.Synthetic;
 
 /// <summary>A valid message, serialized, then changed as JSON: how every poison kind is built from a good one.</summary>
 internal static class JsonMutation

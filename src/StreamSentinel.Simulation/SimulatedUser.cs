@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 // A cardholder: a fixed profile drawn when the world is built, and the state the run keeps about them.
 internal sealed class SimulatedUser

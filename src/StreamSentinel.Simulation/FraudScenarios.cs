@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 /// <summary>
 /// The fraud patterns <see cref="TransactionSimulator"/> plays, by the label its fraudulent transactions carry in

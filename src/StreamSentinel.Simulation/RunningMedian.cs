@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 // The median of everything added so far, in O(log n) per value: the lower half in a max-heap, the upper half in a
 // min-heap. A user paid thousands of times would otherwise cost a sort per fraud episode.

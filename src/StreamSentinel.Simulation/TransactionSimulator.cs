@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 /// <summary>
 /// Realistic card traffic with labelled fraud, from a seed: cardholders with homes, habits, devices and a daily rhythm,

@@ -1,4 +1,4 @@
-namespace StreamSentinel.Domain.Simulation;
+namespace StreamSentinel.Simulation;
 
 internal static class RandomExtensions
 {
