@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using StreamSentinel.Domain.Routing;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Simulation.Synthetic;
+using StreamSentinel.Domain.Routing;
 using StreamSentinel.Kafka;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.Cli.Bench;
 

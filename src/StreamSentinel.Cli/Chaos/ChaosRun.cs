@@ -7,13 +7,13 @@ using StackExchange.Redis;
 using StreamSentinel.Cli.Bench;
 using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Detection.Evaluation;
-using StreamSentinel.Simulation;
-using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Development;
 using StreamSentinel.Migrations;
 using StreamSentinel.Redis.UserState;
+using StreamSentinel.Simulation;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.Cli.Chaos;
 

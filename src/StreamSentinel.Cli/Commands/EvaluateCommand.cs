@@ -12,8 +12,8 @@ using StreamSentinel.Detection.Pipeline;
 using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Domain.Evaluation;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Simulation;
 using StreamSentinel.Redis.UserState;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Commands;
 

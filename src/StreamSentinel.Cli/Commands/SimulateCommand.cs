@@ -3,9 +3,9 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Cli.Simulation;
-using StreamSentinel.Simulation;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Options;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Commands;
 

@@ -7,8 +7,8 @@ using StreamSentinel.Detection.DependencyInjection;
 using StreamSentinel.Detection.Model;
 using StreamSentinel.Domain.Detection;
 using StreamSentinel.Domain.Detection.State;
-using StreamSentinel.Simulation;
 using StreamSentinel.Redis.UserState;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Commands;
 

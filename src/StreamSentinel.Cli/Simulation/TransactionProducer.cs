@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Simulation;
 using StreamSentinel.Kafka;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Simulation;
 

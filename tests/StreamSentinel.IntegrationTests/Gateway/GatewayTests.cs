@@ -6,10 +6,10 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Simulation;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.IntegrationTests.Gateway;
 

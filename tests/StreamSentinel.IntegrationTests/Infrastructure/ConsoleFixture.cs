@@ -5,10 +5,10 @@ using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.Kafka;
 using StreamSentinel.Migrations;
 using StreamSentinel.PostgreSql.Persistence;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Infrastructure;
 

@@ -8,14 +8,14 @@ using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
+using StreamSentinel.Migrations;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
 using StreamSentinel.Persistence.Pipeline;
 using StreamSentinel.PostgreSql.Persistence;
-using StreamSentinel.Migrations;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Persistence;
 

@@ -1,9 +1,9 @@
 using Confluent.Kafka;
 using Dapper;
 using StreamSentinel.ClickHouse.Querying;
-using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Persistence;
 
