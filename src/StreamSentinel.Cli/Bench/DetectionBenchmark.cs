@@ -10,11 +10,11 @@ using StreamSentinel.Detection.Model;
 using StreamSentinel.Detection.Pipeline;
 using StreamSentinel.Domain.Detection;
 using StreamSentinel.Domain.Detection.State;
-using StreamSentinel.Simulation;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
 using StreamSentinel.Redis.UserState;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Bench;
 
@@ -124,11 +124,15 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
                 await Task.Delay(100, cancellationToken);
             }
 
-            var latencies = ReadLatencies(broker.BootstrapServers).Skip((int)rate).ToArray();
-            Array.Sort(latencies);
+            var latencies = new LatencyHistogram();
+            foreach (var ms in ReadLatencies(broker.BootstrapServers).Skip((int)rate))
+            {
+                latencies.Record(ms);
+            }
+
             return new Paced(
-                rate, latencies.Length, produced.Transactions / produced.Elapsed.TotalSeconds,
-                Quantile(latencies, 0.5), Quantile(latencies, 0.99), Quantile(latencies, 0.999), latencies[^1], worker.PeakRssMb);
+                rate, latencies.Count, produced.Transactions / produced.Elapsed.TotalSeconds,
+                latencies.Percentile(50), latencies.Percentile(99), latencies.Percentile(99.9), latencies.MaxMilliseconds, worker.PeakRssMb);
         }
         finally
         {
@@ -311,8 +315,6 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
         consumer.Close();
         return [.. latencies.OrderBy(l => l.At).Select(l => l.Ms)];
     }
-
-    private static double Quantile(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 
     private static DevelopmentBroker Broker(int partitions) =>
         DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : 1));

@@ -4,9 +4,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Simulation;
+using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Bench;
 
@@ -77,12 +78,16 @@ internal sealed class GatewayBenchmark(TextWriter output)
 
         await Task.WhenAll(tasks);
         var elapsed = clock.Elapsed.TotalSeconds;
-        Array.Sort(latencies);
-        double Quantile(double q) => latencies[Math.Min(count - 1, (int)Math.Ceiling(q * count) - 1)];
+        var histogram = new LatencyHistogram();
+        foreach (var ms in latencies)
+        {
+            histogram.Record(ms);
+        }
+
         return new Step(
             rate, count, elapsed,
             statuses.Count(s => s == 202), statuses.Count(s => s == 429), statuses.Count(s => s is > 0 and not 202 and not 429), statuses.Count(s => s == 0),
-            Quantile(0.5), Quantile(0.99), Quantile(0.999));
+            histogram.Percentile(50), histogram.Percentile(99), histogram.Percentile(99.9));
     }
 
     private static async Task SendAsync(HttpClient http, byte[] body, double due, Stopwatch clock, double[] latencies, int[] statuses, int index, CancellationToken cancellationToken)

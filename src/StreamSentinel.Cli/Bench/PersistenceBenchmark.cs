@@ -4,15 +4,16 @@ using System.Text;
 using ClickHouse.Driver;
 using Confluent.Kafka;
 using NpgsqlTypes;
+using StreamSentinel.Cli.Diagnostics;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Simulation.Synthetic;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
 using StreamSentinel.Migrations;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.Cli.Bench;
 
@@ -121,20 +122,21 @@ internal sealed class PersistenceBenchmark(string adminPostgres, string adminCli
                 peakRss = Math.Max(peakRss, worker.PeakRssMb);
             }
 
-            // A batch's flush: each table's insert, PostgreSQL's transaction included, as the worker measured them.
-            var buckets = PrometheusText.Buckets(scrapes, "stream_sentinel_persistence_flush_duration_seconds", "db_collection_name=\"detection_results\"");
+            // A batch's flush: each table's insert, PostgreSQL's transaction included, as the workers measured them,
+            // added up over the fleet. Alerts: from their poll batch's first message being consumed to their commit in
+            // PostgreSQL (the results are produced before the drain, so time spent waiting in Kafka is not in it).
+            var latencies = await FleetLatencies.ReadAsync(http, processes.Select(p => p.Url ?? throw new InvalidOperationException("A worker never said where it listens.")), cancellationToken);
+            var detectionResults = latencies.Of("stream_sentinel.persistence.flush.duration", "detection_results");
+            var alertsVisible = latencies.Of("stream_sentinel.persistence.alert.visible.duration");
             const string flush = "stream_sentinel_persistence_flush_duration_seconds";
-            // Alerts: from their poll batch's first message being consumed to their commit in PostgreSQL (the results are
-            // produced before the drain, so time spent waiting in Kafka is not in it).
-            var alertBuckets = PrometheusText.Buckets(scrapes, "stream_sentinel_persistence_alert_visible_duration_seconds", "");
             return new Row(
                 string.Create(CultureInfo.InvariantCulture, $"fleet, {share:P0} alerts"), share, workers, produced.Results, produced.Alerts, seconds,
-                PrometheusText.Quantile(buckets, 0.5) * 1000, PrometheusText.Quantile(buckets, 0.99) * 1000, peakRss,
+                detectionResults.Percentile(50), detectionResults.Percentile(99), peakRss,
                 PrometheusText.Sum(scrapes, flush, "db_system=\"postgres\""),
                 ResultTable.All.Max(t => PrometheusText.Sum(scrapes, flush, $"db_collection_name=\"{t.Name}\"")),
                 batchSize,
-                PrometheusText.Quantile(alertBuckets, 0.5) * 1000,
-                PrometheusText.Quantile(alertBuckets, 0.99) * 1000);
+                alertsVisible.Percentile(50),
+                alertsVisible.Percentile(99));
         }
         finally
         {
