@@ -28,7 +28,7 @@ internal static class BenchCommand
         {
             count, partitions, workers, batchSizes,
         };
-        persistence.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        persistence.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
             var benchmark = new PersistenceBenchmark(
@@ -60,7 +60,7 @@ internal static class BenchCommand
         {
             count, rate, seconds, partitions, batchSize, drainOnly,
         };
-        detection.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        detection.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var benchmark = new DetectionBenchmark(ConnectionStrings.Required(services.GetRequiredService<IConfiguration>(), "Redis"), Console.Out)
             {
@@ -126,7 +126,7 @@ internal static class BenchCommand
         {
             rates, seconds, queue, inFlight,
         };
-        gateway.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async _ =>
+        gateway.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async _ =>
         {
             var settings = new Dictionary<string, string>();
             if (parse.GetValue(queue) is { } capacity)
@@ -165,7 +165,7 @@ internal static class BenchCommand
         {
             alerts, repeats,
         };
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
             var rows = await new ConsoleQueueBenchmark(

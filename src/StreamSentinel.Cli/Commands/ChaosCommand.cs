@@ -40,7 +40,7 @@ internal static class ChaosCommand
                 result.AddError($"Unknown scenario(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", AllScenarios)}.");
             }
         });
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
             var run = new ChaosRun(

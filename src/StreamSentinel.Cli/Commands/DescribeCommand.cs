@@ -19,7 +19,7 @@ internal static class DescribeCommand
         var command = new Command(
             "describe",
             "Show what exists on each server: PostgreSQL and ClickHouse tables and views with row counts, Kafka topics with their messages, Redis.");
-        command.SetAction((_, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddSchemaMigrator(), async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, builder => builder.AddSchemaMigrator(), async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
             var objects = await services.GetRequiredService<SchemaInventory>().ListAsync(cancellationToken);

@@ -28,7 +28,7 @@ internal static class GenerateCommand
         {
             count, seed, alertShare, poison,
         };
-        results.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        results.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder => builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart(),
             services =>
             {

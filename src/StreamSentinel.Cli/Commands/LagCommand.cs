@@ -21,7 +21,7 @@ internal static class LagCommand
         {
             quiet, fleet,
         };
-        command.SetAction((parse, _) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, _) => WorkerHost.RunOneShotAsync(parse, 
             builder =>
             {
                 builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -53,7 +53,7 @@ internal static class SimulateCommand
                 result.AddError("--count must not be negative.");
             }
         });
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder => builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart(),
             async services =>
             {

@@ -21,7 +21,7 @@ internal static class VerifyCommand
             + "table and view (hour by hour), and the dead-letter topic, and the operational streams (audit-events, performance-metrics) with "
             + "system_audit_log, performance_metrics and its hourly view: lost, duplicated, misrouted, and unknown (rows or alerts no message "
             + "in Kafka accounts for) per store. Exit code 4 if any is not zero.");
-        command.SetAction((_, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddPersistenceCore(), async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, builder => builder.AddPersistenceCore(), async services =>
         {
             var report = await services.GetRequiredService<IntegrityVerifier>().VerifyAsync(cancellationToken);
             Print(report);

@@ -33,7 +33,7 @@ internal static class WatchCommand
         {
             interval, expect, metrics,
         };
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder =>
             {
                 builder.AddPersistenceCore();
