@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using StackExchange.Redis;
 using StreamSentinel.Cli.Bench;
+using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Detection.Evaluation;
 using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Hosting.Configuration;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Development;
 using StreamSentinel.Migrations;
+using StreamSentinel.Persistence.DependencyInjection;
+using StreamSentinel.Persistence.Verification;
 using StreamSentinel.Redis.UserState;
 
 namespace StreamSentinel.Cli.Chaos;
@@ -22,7 +25,7 @@ namespace StreamSentinel.Cli.Chaos;
 /// worker processes, simulated traffic, the disruption, then <c>verify</c> as the judge and a check that every
 /// transaction has a result and every poison message its dead letter.
 /// </summary>
-internal sealed partial class ChaosRun(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
+internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -138,22 +141,20 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         string scenario, DevelopmentBroker broker, ScratchDatabases databases, Dictionary<string, string> environment, long transactions, int transactionPoison,
         int resultPoison, TimeSpan recovery, int disruptions, CancellationToken cancellationToken)
     {
-        using var verify = BenchWorker.Start(["verify"], environment);
-        await verify.Process.WaitForExitAsync(cancellationToken);
-        var report = verify.Log;
+        // The verifier itself, in this process, on the run's servers: its report is data, not a table to read back.
+        var report = await VerifyAsync(environment, cancellationToken);
         long lost = 0, duplicated = 0, misrouted = 0;
-        foreach (Match row in StoreRow().Matches(report))
+        foreach (var check in report.Checks)
         {
-            lost += Number(row.Groups[4].Value);
-            duplicated += Number(row.Groups[5].Value);
-            misrouted += Number(row.Groups[6].Value);
+            lost += check.Lost;
+            duplicated += check.Duplicated;
+            misrouted += check.Misrouted;
             // Rows no message accounts for: stored by something other than the fleet, a surplus like a duplicate.
-            duplicated += Number(row.Groups[7].Value);
+            duplicated += check.Unknown;
         }
 
         // Every transaction must have its result: verify counts distinct events among the committed results.
-        var valid = ValidResults().Match(report) is { Success: true } m ? Number(m.Groups[1].Value) : 0;
-        var results = valid;
+        var results = report.Valid;
         lost += Math.Max(0, transactions - results);
         duplicated += Math.Max(0, results - transactions);
         // Beside verify, plain counts: each results table holds one row per transaction, of as many distinct events.
@@ -173,8 +174,8 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         var letters = DeadLettersOf(broker.BootstrapServers, Topics.Transactions);
         lost += Math.Max(0, transactionPoison - letters);
         misrouted += Math.Max(0, letters - transactionPoison);
-        var passed = verify.Process.ExitCode == 0;
-        if (report.Contains("Kafka has deleted old messages", StringComparison.Ordinal) || LowWatermarkAboveZero(broker.BootstrapServers))
+        var passed = report.Passed;
+        if (report.KafkaTruncated || LowWatermarkAboveZero(broker.BootstrapServers))
         {
             output.WriteLine($"  {scenario}: the development broker dropped old messages before they could be verified: use fewer --transactions");
             lost = -1;
@@ -186,10 +187,12 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
             lost = -1;
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: verify exit {verify.Process.ExitCode}; {results:N0} of {transactions:N0} transactions with a result; {letters:N0} of {transactionPoison:N0} poison transactions dead-lettered"));
-        if (!passed)
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: verify {(passed ? "passed" : "FAILED")}; {results:N0} of {transactions:N0} transactions with a result; {letters:N0} of {transactionPoison:N0} poison transactions dead-lettered"));
+        foreach (var check in report.Checks.Where(c => !c.Passed))
         {
-            output.WriteLine(report);
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"    {check.Store}: expected {check.Expected:N0}, found {check.Found:N0}, lost {check.Lost:N0}, duplicated {check.Duplicated:N0}, misrouted {check.Misrouted:N0}, unknown {check.Unknown:N0}{(check.Note is null ? "" : "; " + check.Note)}"));
         }
 
         return new ChaosOutcome(scenario, transactions + transactionPoison + resultPoison, lost, duplicated, misrouted, recovery, disruptions,
@@ -308,12 +311,15 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
 
     private static long Number(string text) => long.Parse(text.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
 
-    // A row of verify's table: store, expected, found, lost, duplicated, misrouted, unknown, ok|FAILED.
-    [GeneratedRegex(@"(?m)^\s*(\S.*?)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(ok|FAILED)\s*$")]
-    private static partial Regex StoreRow();
-
-    [GeneratedRegex(@"\(([\d,]+) valid results")]
-    private static partial Regex ValidResults();
+    /// <summary>What <c>verify</c> reports for the run's servers, computed here by the same verifier the command runs.</summary>
+    private static async Task<IntegrityReport> VerifyAsync(Dictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var builder = WorkerHost.CreateBuilder(StackEnvironment.Servers.ToDictionary(
+            variable => StackEnvironment.Keys[variable], variable => (string?)environment[variable]));
+        builder.AddPersistenceCore();
+        using var host = builder.Build();
+        return await host.Services.GetRequiredService<IntegrityVerifier>().VerifyAsync(cancellationToken);
+    }
 
     /// <summary>The worker processes of one run, by kind, so that each fleet keeps at least one member.</summary>
     private sealed class Fleet(Dictionary<string, string> environment)

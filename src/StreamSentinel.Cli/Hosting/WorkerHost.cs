@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Cli.Commands;
 using StreamSentinel.Cli.Diagnostics;
@@ -49,6 +50,8 @@ internal static class WorkerHost
         {
             var builder = CreateBuilder(overrides);
             configuration = builder.Configuration;
+            // Standard output is the command's answer (a table, CSV, JSON a script reads); log lines go to standard error.
+            builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
             configure(builder);
             using var host = builder.Build();
             return await action(host.Services);
