@@ -13,6 +13,7 @@ using StreamSentinel.Hosting.Configuration;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Migrations;
 using StreamSentinel.Persistence.DependencyInjection;
 using StreamSentinel.Persistence.Verification;
@@ -25,7 +26,7 @@ namespace StreamSentinel.Cli.Chaos;
 /// worker processes, simulated traffic, the disruption, then <c>verify</c> as the judge and a check that every
 /// transaction has a result and every poison message its dead letter.
 /// </summary>
-internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
+internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, string redis, TextWriter output, ILogger kafkaLog)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -44,7 +45,7 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
         var partitions = (int)Math.Clamp(transactions / 2500, 12, 512);
         var dlqPartitions = Math.Clamp(poison / 200, 4, 64);
         using var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(
-            t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : t == Topics.DeadLetters ? dlqPartitions : 2));
+            t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : t == Topics.DeadLetters ? dlqPartitions : 2), kafkaLog);
         await using var databases = await ScratchDatabases.CreateAsync(adminPostgres, adminClickHouse, "ss_chaos_");
         await databases.Migrator().MigrateAsync(dryRun: false, cancellationToken);
         await using var state = new ScratchState(await ConnectionMultiplexer.ConnectAsync(redis), new UserStateOptions());
@@ -69,7 +70,7 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
             // first kill.
             var rate = scenario == "kill" && disruptions > 0 ? transactions / ((disruptions * 4.0) + 20) : 0;
             var producing = TransactionProducer.ProduceAsync(
-                broker.BootstrapServers, "chaos", new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions), rate, null, cancellationToken);
+                broker.BootstrapServers, "chaos", new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions), rate, null, kafkaLog, cancellationToken);
             var poisoned = poison > 0 ? ProducePoisonAsync(broker.BootstrapServers, poison, seed, cancellationToken) : Task.FromResult((0, 0));
             var lastDisruption = Stopwatch.StartNew();
             var done = 0;
@@ -110,8 +111,8 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
                         // Counted at the moment of the kill (before its replacement starts): proof that it landed mid-work.
                         var stored = await StoredResultsAsync(databases, cancellationToken);
                         var lag = killed == "detection"
-                            ? ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, "stream-sentinel-detection", Timeout).Total
-                            : ConsumerGroupLag.Read(broker.BootstrapServers, Topics.DetectionResults, "stream-sentinel-persistence", Timeout).Total;
+                            ? ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, "stream-sentinel-detection", Timeout, kafkaLog).Total
+                            : ConsumerGroupLag.Read(broker.BootstrapServers, Topics.DetectionResults, "stream-sentinel-persistence", Timeout, kafkaLog).Total;
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  kill {done + 1}: a {killed} worker, with {stored:N0} of {transactions:N0} results stored and its group's lag {lag:N0}"));
                         fleet.Start(killed);
                         break;
@@ -217,15 +218,15 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
         }
     }
 
-    private static async Task WaitForLagAsync(string bootstrap, Fleet fleet, CancellationToken cancellationToken)
+    private async Task WaitForLagAsync(string bootstrap, Fleet fleet, CancellationToken cancellationToken)
     {
         var quiet = 0;
         var waited = Stopwatch.StartNew();
         while (quiet < 3)
         {
             fleet.EnsureEachFleetRuns();
-            var detecting = ConsumerGroupLag.Read(bootstrap, Topics.Transactions, "stream-sentinel-detection", Timeout).Total;
-            var storing = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, "stream-sentinel-persistence", Timeout).Total;
+            var detecting = ConsumerGroupLag.Read(bootstrap, Topics.Transactions, "stream-sentinel-detection", Timeout, kafkaLog).Total;
+            var storing = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, "stream-sentinel-persistence", Timeout, kafkaLog).Total;
             quiet = detecting == 0 && storing == 0 ? quiet + 1 : 0;
             if (waited.Elapsed > TimeSpan.FromMinutes(20))
             {
@@ -236,10 +237,10 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
         }
     }
 
-    private static async Task<(int Transactions, int Results)> ProducePoisonAsync(string bootstrap, int count, int seed, CancellationToken cancellationToken)
+    private async Task<(int Transactions, int Results)> ProducePoisonAsync(string bootstrap, int count, int seed, CancellationToken cancellationToken)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All, MessageMaxBytes = 1_000_000 })
-            .SetLogHandler((_, _) => { }).Build();
+            .LogTo(kafkaLog).Build();
         var basis = new TransactionSimulator(new SimulationOptions { Seed = seed + 1 }).Generate(count).Select(s => s.Transaction).ToList();
         var results = new SyntheticResults(seed, 0.2, DateTimeOffset.UtcNow);
         int transactions = 0, resultsSent = 0;
@@ -271,12 +272,12 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
     }
 
     /// <summary>Distinct originals of <paramref name="topic"/> that have a dead letter.</summary>
-    private static long DeadLettersOf(string bootstrap, string topic)
+    private long DeadLettersOf(string bootstrap, string topic)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
             BootstrapServers = bootstrap, GroupId = $"chaos-{Guid.NewGuid():N}", AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false,
-        }).SetLogHandler((_, _) => { }).Build();
+        }).LogTo(kafkaLog).Build();
         consumer.Subscribe(Topics.DeadLetters);
         var originals = new HashSet<string>(StringComparer.Ordinal);
         var idle = Stopwatch.StartNew();
@@ -299,10 +300,10 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
         return originals.Count;
     }
 
-    private static bool LowWatermarkAboveZero(string bootstrap)
+    private bool LowWatermarkAboveZero(string bootstrap)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).SetLogHandler((_, _) => { }).Build();
-        using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "chaos-probe" }).SetLogHandler((_, _) => { }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).LogTo(kafkaLog).Build();
+        using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "chaos-probe" }).LogTo(kafkaLog).Build();
         return new[] { Topics.Transactions, Topics.DetectionResults, Topics.DeadLetters }.Any(topic =>
             admin.GetMetadata(topic, Timeout).Topics[0].Partitions.Any(p => probe.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), Timeout).Low.Value > 0));
     }

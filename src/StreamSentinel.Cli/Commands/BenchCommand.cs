@@ -4,6 +4,7 @@ using Spectre.Console;
 using StreamSentinel.Cli.Bench;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Hosting.Configuration;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -35,7 +36,8 @@ internal static class BenchCommand
                 ConnectionStrings.Required(configuration, "Postgres"),
                 ConnectionStrings.Required(configuration, "ClickHouse"),
                 ConnectionStrings.Required(configuration, "Redis"),
-                Console.Out);
+                Console.Out,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category));
             var rows = await benchmark.RunAsync(
                 parse.GetValue(count), parse.GetValue(partitions), [0.02, 0.2], parse.GetValue(workers)!, parse.GetValue(batchSizes)!, cancellationToken);
             Print(rows);
@@ -62,7 +64,7 @@ internal static class BenchCommand
         };
         detection.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
-            var benchmark = new DetectionBenchmark(ConnectionStrings.Required(services.GetRequiredService<IConfiguration>(), "Redis"), Console.Out)
+            var benchmark = new DetectionBenchmark(ConnectionStrings.Required(services.GetRequiredService<IConfiguration>(), "Redis"), Console.Out, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category))
             {
                 BatchSize = parse.GetValue(batchSize),
             };
@@ -126,7 +128,7 @@ internal static class BenchCommand
         {
             rates, seconds, queue, inFlight,
         };
-        gateway.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async _ =>
+        gateway.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var settings = new Dictionary<string, string>();
             if (parse.GetValue(queue) is { } capacity)
@@ -139,7 +141,7 @@ internal static class BenchCommand
                 settings["Gateway__MaxInFlight"] = limit.ToString(CultureInfo.InvariantCulture);
             }
 
-            var steps = await new GatewayBenchmark(Console.Out).RunAsync(parse.GetValue(rates)!, parse.GetValue(seconds), settings, cancellationToken);
+            var steps = await new GatewayBenchmark(Console.Out, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).RunAsync(parse.GetValue(rates)!, parse.GetValue(seconds), settings, cancellationToken);
             var table = new Table().Border(TableBorder.Simple).AddColumns("target/s", "sent", "accepted/s", "202", "429", "other", "errors", "P50 ms", "P99 ms", "P99.9 ms");
             foreach (var step in steps)
             {

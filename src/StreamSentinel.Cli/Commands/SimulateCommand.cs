@@ -5,6 +5,7 @@ using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 
 namespace StreamSentinel.Cli.Commands;
@@ -84,7 +85,8 @@ internal static class SimulateCommand
                     // Read (and validated) only here: posting to the gateway needs no Kafka settings.
                     var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
                     produced = await TransactionProducer.ProduceAsync(
-                        kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-simulate", stream, parse.GetValue(rate), writer, cancellationToken);
+                        kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-simulate", stream, parse.GetValue(rate), writer,
+                        services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category), cancellationToken);
                 }
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,

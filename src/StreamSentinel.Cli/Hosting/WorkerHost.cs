@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StreamSentinel.Cli.Commands;
 using StreamSentinel.Cli.Diagnostics;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Cli.Hosting;
 
@@ -52,6 +53,8 @@ internal static class WorkerHost
             configuration = builder.Configuration;
             // Standard output is the command's answer (a table, CSV, JSON a script reads); log lines go to standard error.
             builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+            // librdkafka repeats a refused connection many times a second; the command reports it once (ServerFailure).
+            builder.Logging.AddFilter(KafkaClientLog.Category, verbose ? LogLevel.Debug : LogLevel.None);
             configure(builder);
             using var host = builder.Build();
             return await action(host.Services);

@@ -17,6 +17,7 @@ using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Hosting.Resilience;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Kafka.Tracing;
@@ -868,7 +869,7 @@ public sealed class DetectionWorker(
                     Log.FatalKafkaError(logger, error.Reason);
                 }
             })
-            .SetLogHandler((_, _) => { })
+            .LogTo(logger)
             .Build();
     }
 

@@ -449,7 +449,7 @@ public sealed class PersistenceWorker<TBatch>(
                     Log.FatalKafkaError(logger, error.Reason);
                 }
             })
-            .SetLogHandler((_, _) => { })
+            .LogTo(logger)
             .Build();
     }
 
