@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -60,6 +61,7 @@ public static class PersistenceExtensions
             LingerMs = 5,
             MessageTimeoutMs = 60_000,
         }).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build());
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddSingleton<IBatchStore<PendingBatch>, ResultStore>();
         builder.Services.AddSingleton<IBatchStore<OperationalBatch>, OperationalStore>();
