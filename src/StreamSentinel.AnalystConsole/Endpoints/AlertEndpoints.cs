@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
 using StreamSentinel.AnalystConsole.Alerts;
 
 namespace StreamSentinel.AnalystConsole.Endpoints;
@@ -87,8 +88,14 @@ internal static class AlertEndpoints
 
     private static string ETag(uint version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 
-    private static bool TryVersion(string header, out uint version) =>
-        uint.TryParse(header.Trim().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out version);
+    // One strong entity tag, as the ETag was sent: "7". A weak tag (W/"7") never matches under If-Match (RFC 9110,
+    // 13.1.1), and an unquoted 7, a list or * are not a version this endpoint can compare with.
+    private static bool TryVersion(string header, out uint version)
+    {
+        version = 0;
+        return EntityTagHeaderValue.TryParse(header, out var tag) && !tag.IsWeak && tag.Tag.Length > 2
+            && uint.TryParse(tag.Tag.AsSpan(1, tag.Tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out version);
+    }
 
     private static string[] List(HttpRequest request, string name, IReadOnlyList<string> allowed, Dictionary<string, string[]> errors)
     {

@@ -13,6 +13,7 @@ using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Redis.UserState;
 using StreamSentinel.Simulation;
 
@@ -22,7 +23,7 @@ namespace StreamSentinel.Cli.Bench;
 /// One detection worker process on a broker of the benchmark's own: its drain rate over a backlog of simulated
 /// transactions, then its latency with traffic at a fixed rate, and redis-benchmark on the same Redis as the yardstick.
 /// </summary>
-internal sealed class DetectionBenchmark(string redis, TextWriter output)
+internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogger kafkaLog)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -53,7 +54,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
     {
         using var broker = Broker(partitions);
         var produced = await TransactionProducer.ProduceAsync(
-            broker.BootstrapServers, "bench", new TransactionSimulator(new SimulationOptions { Seed = 42 }).Generate(count), 0, null, cancellationToken);
+            broker.BootstrapServers, "bench", new TransactionSimulator(new SimulationOptions { Seed = 42 }).Generate(count), 0, null, kafkaLog, cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"produced {produced.Transactions:N0} transactions in {produced.Elapsed.TotalSeconds:F1} s"));
         // INFO is an admin command for StackExchange.Redis.
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
@@ -67,7 +68,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
             double? firstCommit = null;
             while (true)
             {
-                var lag = ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout);
+                var lag = ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout, kafkaLog);
                 var committed = lag.Partitions.Sum(p => Math.Max(0, p.Committed));
                 if (committed > 0)
                 {
@@ -116,9 +117,9 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
             // Warm up (JIT, model, connections) with a second of traffic that is not measured.
             var count = (long)(rate * seconds);
             var stream = new TransactionSimulator(new SimulationOptions { Seed = 43 }).Generate(count + (long)rate);
-            var produced = await TransactionProducer.ProduceAsync(broker.BootstrapServers, "bench", stream, rate, null, cancellationToken);
+            var produced = await TransactionProducer.ProduceAsync(broker.BootstrapServers, "bench", stream, rate, null, kafkaLog, cancellationToken);
             var started = Stopwatch.StartNew();
-            while (ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout).Total > 0)
+            while (ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout, kafkaLog).Total > 0)
             {
                 Guard(worker, started);
                 await Task.Delay(100, cancellationToken);
@@ -301,7 +302,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
         return (calls, microseconds, cpu);
     }
 
-    private static List<double> ReadLatencies(string bootstrap)
+    private List<double> ReadLatencies(string bootstrap)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
@@ -309,7 +310,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
             GroupId = $"bench-reader-{Guid.NewGuid():N}",
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
-        }).SetLogHandler((_, _) => { }).Build();
+        }).LogTo(kafkaLog).Build();
         consumer.Subscribe(Topics.DetectionResults);
         var latencies = new List<(long At, double Ms)>();
         var idle = Stopwatch.StartNew();
@@ -332,8 +333,8 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
         return [.. latencies.OrderBy(l => l.At).Select(l => l.Ms)];
     }
 
-    private static DevelopmentBroker Broker(int partitions) =>
-        DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : 1));
+    private DevelopmentBroker Broker(int partitions) =>
+        DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : 1), kafkaLog);
 
     private BenchWorker StartWorker(string bootstrap, string group, string prefix) =>
         BenchWorker.Start(

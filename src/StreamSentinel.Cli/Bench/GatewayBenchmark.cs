@@ -16,7 +16,7 @@ namespace StreamSentinel.Cli.Bench;
 /// its due time, and latency counts from it, so a slow server cannot hide its queueing), one gateway process on a
 /// development broker of the benchmark's own.
 /// </summary>
-internal sealed class GatewayBenchmark(TextWriter output)
+internal sealed class GatewayBenchmark(TextWriter output, ILogger kafkaLog)
 {
     private const string Token = "bench-token-0123456789";
 
@@ -27,7 +27,7 @@ internal sealed class GatewayBenchmark(TextWriter output)
 
     public async Task<IReadOnlyList<Step>> RunAsync(IReadOnlyList<double> rates, int seconds, IReadOnlyDictionary<string, string> gatewaySettings, CancellationToken cancellationToken)
     {
-        using var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t == Topics.Transactions ? 12 : 1));
+        using var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t == Topics.Transactions ? 12 : 1), kafkaLog);
         var environment = new Dictionary<string, string>(gatewaySettings) { ["SS_KAFKA"] = broker.BootstrapServers, ["Gateway__Tokens__0"] = Token };
         using var gateway = BenchWorker.Start(["run", "gateway", "--http-port", "0"], environment);
         try

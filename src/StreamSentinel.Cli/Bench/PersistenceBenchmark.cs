@@ -12,6 +12,7 @@ using StreamSentinel.Domain.Routing;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Migrations;
 using StreamSentinel.Simulation.Synthetic;
 
@@ -22,7 +23,7 @@ namespace StreamSentinel.Cli.Bench;
 /// results are produced to a broker of the benchmark's own, drained by 1 and 2 worker processes into fresh
 /// databases, and the same rows are then inserted by ClickHouse from TabSeparated text and COPYed into PostgreSQL.
 /// </summary>
-internal sealed class PersistenceBenchmark(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
+internal sealed class PersistenceBenchmark(string adminPostgres, string adminClickHouse, string redis, TextWriter output, ILogger kafkaLog)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -46,11 +47,11 @@ internal sealed class PersistenceBenchmark(string adminPostgres, string adminCli
         foreach (var share in alertShares)
         {
             var topics = Topics.All.ToDictionary(t => t, t => t == Topics.DetectionResults ? partitions : 1);
-            using var broker = DevelopmentBroker.Start(1, topics);
-            var produced = ResultProducer.Produce(broker.BootstrapServers, "bench", count, seed: 42, share, poison: 0, CompressionType.Zstd, cancellationToken);
+            using var broker = DevelopmentBroker.Start(1, topics, kafkaLog);
+            var produced = ResultProducer.Produce(broker.BootstrapServers, "bench", count, seed: 42, share, poison: 0, CompressionType.Zstd, kafkaLog, cancellationToken);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"produced {produced.Results:N0} results, {produced.Alerts:N0} alerts ({share:P0}), in {produced.Elapsed.TotalSeconds:F1} s"));
-            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
-            using (var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "probe" }).Build())
+            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).LogTo(kafkaLog).Build())
+            using (var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "probe" }).LogTo(kafkaLog).Build())
             {
                 var low = admin.GetMetadata(Topics.DetectionResults, Timeout).Topics[0].Partitions
                     .Select(p => probe.QueryWatermarkOffsets(new TopicPartition(Topics.DetectionResults, p.PartitionId), Timeout).Low.Value).Max();
@@ -92,7 +93,7 @@ internal sealed class PersistenceBenchmark(string adminPostgres, string adminCli
             double? firstCommit = null;
             while (true)
             {
-                var lag = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, group, Timeout);
+                var lag = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, group, Timeout, kafkaLog);
                 var committed = lag.Partitions.Sum(p => p.Committed);
                 if (committed > 0)
                 {

@@ -39,7 +39,7 @@ internal static class EvaluateCommand
             count, json, model,
         };
         simulation.AddTo(command);
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder =>
             {
                 builder.AddDetectionCore();

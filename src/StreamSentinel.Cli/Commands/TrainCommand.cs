@@ -31,7 +31,7 @@ internal static class TrainCommand
             count, output,
         };
         simulation.AddTo(command);
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder => builder.AddDetectionCore(withModel: false),
             services =>
             {

@@ -9,6 +9,7 @@ using StreamSentinel.Cli.Hosting;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Detection.Options;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.DependencyInjection;
 using StreamSentinel.Persistence.Options;
@@ -31,7 +32,7 @@ internal static class WatchCommand
         {
             interval, expect, metrics,
         };
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder =>
             {
                 builder.AddPersistenceCore();
@@ -49,8 +50,8 @@ internal static class WatchCommand
                 (long At, long Scored, long Stored)? first = null;
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    var detection = ConsumerGroupLag.Read(kafka, Topics.Transactions, detectionGroup, TimeSpan.FromSeconds(10));
-                    var persistence = ConsumerGroupLag.Read(kafka, Topics.DetectionResults, persistenceGroup, TimeSpan.FromSeconds(10));
+                    var detection = ConsumerGroupLag.Read(kafka, Topics.Transactions, detectionGroup, TimeSpan.FromSeconds(10), services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category));
+                    var persistence = ConsumerGroupLag.Read(kafka, Topics.DetectionResults, persistenceGroup, TimeSpan.FromSeconds(10), services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category));
                     var produced = detection.Partitions.Sum(p => p.End);
                     var scored = detection.Partitions.Sum(p => Math.Max(0, p.Committed));
                     var stored = persistence.Partitions.Sum(p => Math.Max(0, p.Committed));

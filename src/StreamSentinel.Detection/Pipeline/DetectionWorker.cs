@@ -17,6 +17,7 @@ using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Hosting.Resilience;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Kafka.Tracing;
@@ -69,8 +70,8 @@ public sealed class DetectionWorker(
     private readonly ConcurrentQueue<FailedDelivery> _failed = new();
     private readonly ConcurrentQueue<DeadLetter> _deadLettered = new();
     private readonly ArrayBufferWriter<byte> _stateBuffer = new(1024);
-    private readonly RetryBackoff _redisBackoff = new(TimeSpan.FromMilliseconds(options.Value.RetryBaseDelayMs), TimeSpan.FromMilliseconds(options.Value.RetryMaxDelayMs));
-    private readonly RetryBackoff _kafkaBackoff = new(TimeSpan.FromMilliseconds(options.Value.RetryBaseDelayMs), TimeSpan.FromMilliseconds(options.Value.RetryMaxDelayMs));
+    private readonly RetryBackoff _redisBackoff = RetryBackoff.FromMilliseconds(options.Value.RetryBaseDelayMs, options.Value.RetryMaxDelayMs);
+    private readonly RetryBackoff _kafkaBackoff = RetryBackoff.FromMilliseconds(options.Value.RetryBaseDelayMs, options.Value.RetryMaxDelayMs);
     private DeliveryWindow _window = new();
     private Checkpoint? _checkpoint;
     private int _inFlight;
@@ -868,7 +869,7 @@ public sealed class DetectionWorker(
                     Log.FatalKafkaError(logger, error.Reason);
                 }
             })
-            .SetLogHandler((_, _) => { })
+            .LogTo(logger)
             .Build();
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
@@ -14,6 +15,7 @@ using StreamSentinel.Gateway.Intake;
 using StreamSentinel.Gateway.Options;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Health;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
@@ -61,13 +63,13 @@ public static class GatewayExtensions
                 RetryBackoffMs = 100,
                 RetryBackoffMaxMs = 2000,
                 MessageTimeoutMs = 30_000,
-            }).SetLogHandler((_, _) => { }).Build();
+            }).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build();
         });
         builder.Services.AddHostedService<IntakeProducer>();
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(
                 "kafka",
-                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.Transactions),
+                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.Transactions, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)),
                 failureStatus: null,
                 tags: [ServiceDefaults.ReadyTag]));
         return builder;

@@ -6,7 +6,7 @@ using Confluent.Kafka;
 namespace StreamSentinel.Kafka.DeadLetters;
 
 /// <summary>Publishes refused messages to <c>fraud-detection-dlq</c>, unchanged, with headers that say why and where from.</summary>
-public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]?> producer)
+public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]?> producer, TimeProvider time)
 {
     public const string ReasonHeader = "ss-dlq-reason";
     public const string DetailHeader = "ss-dlq-detail";
@@ -20,7 +20,7 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]?> producer)
     public async Task PublishAsync(IReadOnlyList<DeadLetter> letters, string worker, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(letters);
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         await Task.WhenAll(letters.Select(letter => producer.ProduceAsync(Topics.DeadLetters, Build(letter, worker, now), cancellationToken)));
     }
 

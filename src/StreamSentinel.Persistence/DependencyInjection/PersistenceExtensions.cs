@@ -1,7 +1,9 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamSentinel.ClickHouse.DependencyInjection;
 using StreamSentinel.ClickHouse.Persistence;
@@ -10,6 +12,7 @@ using StreamSentinel.Domain.Routing;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Health;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
@@ -57,7 +60,8 @@ public static class PersistenceExtensions
             Acks = Acks.All,
             LingerMs = 5,
             MessageTimeoutMs = 60_000,
-        }).SetLogHandler((_, _) => { }).Build());
+        }).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build());
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddSingleton<IBatchStore<PendingBatch>, ResultStore>();
         builder.Services.AddSingleton<IBatchStore<OperationalBatch>, OperationalStore>();
@@ -66,7 +70,7 @@ public static class PersistenceExtensions
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(
                 "kafka",
-                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.DetectionResults),
+                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.DetectionResults, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)),
                 failureStatus: null,
                 tags: [ServiceDefaults.ReadyTag]))
             .AddCheck<StoresHealthCheck>("stores", tags: [ServiceDefaults.ReadyTag]);

@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using StreamSentinel.Hosting.Resilience;
 
 namespace StreamSentinel.Persistence.Options;
 
 /// <summary>Settings of the persistence worker (section <c>Persistence</c>).</summary>
-public sealed class PersistenceOptions
+public sealed class PersistenceOptions : IValidatableObject
 {
     public const string SectionName = "Persistence";
 
@@ -67,4 +68,7 @@ public sealed class PersistenceOptions
     /// <summary>While paused, how often the held batch is tried again.</summary>
     [Range(100, 600_000)]
     public int PausedRetryIntervalMs { get; set; } = 2000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        RetryBackoff.Validate(SectionName, RetryBaseDelayMs, RetryMaxDelayMs);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamSentinel.ClickHouse.Persistence;
@@ -9,6 +10,7 @@ using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Options;
 
@@ -25,7 +27,8 @@ public sealed class IntegrityVerifier(
     IOptions<PersistenceOptions> options,
     SeverityRouter router,
     NpgsqlDataSource postgres,
-    ClickHouseDatabase clickHouse)
+    ClickHouseDatabase clickHouse,
+    ILogger<IntegrityVerifier> logger)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -550,7 +553,7 @@ public sealed class IntegrityVerifier(
             GroupId = group,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
-        }).SetLogHandler((_, _) => { }).Build();
+        }).LogTo(logger).Build();
 
     private static string? Header(Headers? headers, string key) =>
         headers is not null && headers.TryGetLastBytes(key, out var value) ? Encoding.UTF8.GetString(value) : null;

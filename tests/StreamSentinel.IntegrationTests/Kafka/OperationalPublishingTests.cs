@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
@@ -115,7 +116,8 @@ public sealed class OperationalPublishingTests
             Options.Create(new OperationalOptions { BufferCapacity = 16, MessageTimeoutMs = 1000 }),
             new WorkerIdentity(WorkerKinds.Persistence, "unheard"),
             _services.GetRequiredService<IMeterFactory>(),
-            TimeProvider.System);
+            TimeProvider.System,
+            NullLogger<OperationalPublisher>.Instance);
 
         // Nothing takes from the buffer yet: the first 16 wait in it, the rest are refused at once.
         var accepted = Enumerable.Range(0, 100).Count(i => publisher.Audit(AuditActions.WorkerStarted, "worker", $"w{i}"));

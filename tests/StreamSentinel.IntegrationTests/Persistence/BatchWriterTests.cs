@@ -175,7 +175,8 @@ public sealed class BatchWriterTests
         new AlertWriter(_databases.Postgres),
         new ResultWriter(_databases.ClickHouse),
         new PersistenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-        Options.Create(new PersistenceOptions { Instance = "test" }));
+        Options.Create(new PersistenceOptions { Instance = "test" }),
+        TimeProvider.System);
 
     private static List<PersistableResult> Results(int seed, int count)
     {
