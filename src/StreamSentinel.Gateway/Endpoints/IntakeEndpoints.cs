@@ -28,7 +28,7 @@ public static class IntakeEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> PostOneAsync(HttpContext http, MessageReader<Transaction> reader, IntakeBuffer queue, GatewayMetrics metrics, IOptions<GatewayOptions> options, TimeProvider time)
+    private static async Task<IResult> PostOneAsync(HttpContext http, MessageReader<Transaction> reader, IntakeBuffer queue, Pseudonymiser pseudonymiser, GatewayMetrics metrics, IOptions<GatewayOptions> options, TimeProvider time)
     {
         var body = await ReadBodyAsync(http, options.Value.MaxItemBytes);
         if (body is null)
@@ -42,7 +42,7 @@ public static class IntakeEndpoints
             return Results.ValidationProblem(Errors(error), title: "The transaction is invalid.", extensions: new Dictionary<string, object?> { ["code"] = error.Code });
         }
 
-        var accepted = transaction.WithEventId() with { IngestedAt = time.GetUtcNow() };
+        var accepted = pseudonymiser.Apply(transaction).WithEventId() with { IngestedAt = time.GetUtcNow() };
         if (!queue.TryAccept(accepted))
         {
             return Refused(http, queue, metrics, options.Value, 1);
@@ -52,7 +52,7 @@ public static class IntakeEndpoints
         return Results.Json(new IntakeAccepted(accepted.EventId, accepted.TransactionId, accepted.IngestedAt!.Value), GatewayJsonContext.Default.IntakeAccepted, statusCode: StatusCodes.Status202Accepted);
     }
 
-    private static async Task<IResult> PostBatchAsync(HttpContext http, MessageReader<Transaction> reader, IntakeBuffer queue, GatewayMetrics metrics, IOptions<GatewayOptions> options, TimeProvider time)
+    private static async Task<IResult> PostBatchAsync(HttpContext http, MessageReader<Transaction> reader, IntakeBuffer queue, Pseudonymiser pseudonymiser, GatewayMetrics metrics, IOptions<GatewayOptions> options, TimeProvider time)
     {
         var limits = options.Value;
         var body = await ReadBodyAsync(http, (long)limits.MaxItemBytes * limits.MaxBatchItems);
@@ -98,7 +98,7 @@ public static class IntakeEndpoints
                     continue;
                 }
 
-                var stamped = transaction.WithEventId() with { IngestedAt = now };
+                var stamped = pseudonymiser.Apply(transaction).WithEventId() with { IngestedAt = now };
                 // Once the queue is full, the rest of the batch is throttled too: the client resends from the first one.
                 if (throttled == 0 && queue.TryAccept(stamped))
                 {
