@@ -46,6 +46,10 @@ public static class GatewayExtensions
                 omit: "tokens"));
         builder.Services.AddSingleton(services => ContractReaders.Intake(services.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxItemBytes));
         builder.Services.AddSingleton<IntakeBuffer>();
+        builder.Services.AddSingleton<ClientLimits>();
+        builder.Services.AddSingleton<IntakeAudit>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<IntakeAudit>());
+        builder.Services.AddSingleton<IntakeServices>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton(services =>
         {
