@@ -24,8 +24,10 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             alert.HasKey(a => a.Id);
             alert.Property(a => a.Id).HasColumnName("id").HasDefaultValueSql("gen_random_uuid()");
             alert.Property(a => a.TransactionId).HasColumnName("transaction_id");
-            alert.HasIndex(a => a.TransactionId).IsUnique();
+            alert.HasIndex(a => a.TransactionId).HasDatabaseName("fraud_alerts_transaction_id_idx");
             alert.Property(a => a.EventId).HasColumnName("event_id").IsFixedLength().HasMaxLength(64);
+            // One alert per event: transaction ids are the client's and may repeat (sql/postgres/0010).
+            alert.HasIndex(a => a.EventId).IsUnique().HasDatabaseName("fraud_alerts_event_id_key");
             alert.Property(a => a.UserId).HasColumnName("user_id");
             alert.Property(a => a.Severity).HasColumnName("severity");
             alert.Property(a => a.SeverityRank).HasColumnName("severity_rank").ValueGeneratedOnAddOrUpdate();

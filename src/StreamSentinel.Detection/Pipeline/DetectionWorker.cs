@@ -62,6 +62,7 @@ public sealed class DetectionWorker(
     private static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(10);
     private const long EvictionPeriodMs = 5_000;
     private const string DetectionFailed = "detection_failed";
+    private const string InvalidResult = "invalid_result";
 
     private readonly DetectionOptions _options = options.Value;
     private readonly UserStateLimits _limits = stateOptions.Value.Limits();
@@ -377,15 +378,27 @@ public sealed class DetectionWorker(
             partition.Dirty.Add(user);
         }
 
-        var snapshot = user.State.Apply(transaction, eventKey);
+        // Everything from here to the serialized result depends only on this message and the user's state, so a failure
+        // is deterministic (the same after a replay): the message is isolated and dead-lettered with its reason, and the
+        // rest of the batch goes on. Only Kafka and Redis failures (outside this method) hold partitions back (issue 18).
         DetectionResult result;
+        byte[] value;
         try
         {
+            var snapshot = user.State.Apply(transaction, eventKey);
             result = detector.Detect(transaction, snapshot, receivedAt);
+            // A result the stores cannot hold (e.g. an hour's amounts past Decimal(18, 4)) would only be refused later by
+            // persistence, far from its cause: refuse the transaction here, where the reason is known.
+            if (ContractValidation.Validate(result) is { } invalid)
+            {
+                SendDeadLetter(partition, new DeadLetter(message, InvalidResult, $"its result would be refused: {invalid}"));
+                return;
+            }
+
+            value = JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Deterministic for this transaction and this state (the same after a replay): isolate it, never stall the partition.
             SendDeadLetter(partition, new DeadLetter(message, DetectionFailed, $"{e.GetType().Name}: {e.Message}"));
             return;
         }
@@ -414,7 +427,7 @@ public sealed class DetectionWorker(
         Send(partition, Topics.DetectionResults, new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(result.UserId),
-            Value = JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult),
+            Value = value,
             Headers = headers.Count > 0 ? headers : null,
         }, () => metrics.Published(severity, score, rules, time.GetUtcNow() - start));
     }

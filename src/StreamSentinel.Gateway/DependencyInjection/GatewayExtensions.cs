@@ -31,6 +31,8 @@ public static class GatewayExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PseudonymisationOptions>().BindConfiguration(PseudonymisationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Pseudonymiser>();
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         builder.Services.AddAuthorization();
@@ -46,6 +48,10 @@ public static class GatewayExtensions
                 omit: "tokens"));
         builder.Services.AddSingleton(services => ContractReaders.Intake(services.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxItemBytes));
         builder.Services.AddSingleton<IntakeBuffer>();
+        builder.Services.AddSingleton<ClientLimits>();
+        builder.Services.AddSingleton<IntakeAudit>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<IntakeAudit>());
+        builder.Services.AddSingleton<IntakeServices>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton(services =>
         {

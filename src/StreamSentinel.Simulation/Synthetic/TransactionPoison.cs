@@ -19,6 +19,8 @@ public static class TransactionPoison
         ("tx_lowercase_country", "invalid_value", t => Mutate(t, n => n["country"] = "fr")),
         ("tx_longitude_out_of_range", "invalid_value", t => Mutate(t, n => n["longitude"] = 200)),
         ("tx_wrong_event_id", "invalid_value", t => Mutate(t, n => n["event_id"] = new string('f', 64))),
+        // A real card number (a Visa test PAN, grouped as printed) where a token belongs: refused, and masked in the DLQ.
+        ("tx_card_number", "card_number", t => Mutate(t, n => n["card_id"] = "4111 1111 1111 1111")),
         ("tx_oversize", "oversize", t => Mutate(t, n => n["device_id"] = new string('d', 80 * 1024))),
     ];
 
