@@ -65,6 +65,9 @@ public static class AnalystConsoleExtensions
             .AddPolicy(AnalystConsolePolicies.Read, policy => policy.RequireRole(ConsoleRoles.Analyst, ConsoleRoles.Viewer))
             .AddPolicy(AnalystConsolePolicies.Change, policy => policy.RequireRole(ConsoleRoles.Analyst));
         builder.Services.AddHealthChecks().AddCheck<DatabasesHealthCheck>("databases", tags: [ServiceDefaults.ReadyTag]);
+        builder.AddApiDescription(
+            "Stream-Sentinel analyst console",
+            "The alert queue, alerts and their status workflow, BI queries and the fleet's state. Sign in with POST /api/session; the cookie it sets authorizes the rest.");
         return builder;
     }
 
@@ -79,6 +82,7 @@ public static class AnalystConsoleExtensions
         AlertEndpoints.Map(api);
         InsightEndpoints.Map(api);
         PageEndpoints.Map(app);
+        app.MapApiDescription();
         return app;
     }
 

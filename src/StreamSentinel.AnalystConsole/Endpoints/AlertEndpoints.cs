@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.Hosting.DependencyInjection;
 
 namespace StreamSentinel.AnalystConsole.Endpoints;
 
@@ -28,7 +29,8 @@ internal static class AlertEndpoints
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The query is invalid.")
                 : Results.Ok(await alerts.QueueAsync(query, cancellationToken));
-        }).RequireAuthorization(AnalystConsolePolicies.Read);
+        }).RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<AlertPage>().ProducesValidationProblem().ProducesAuthorizationProblems();
 
         api.MapGet("/alerts/{id:guid}", async (Guid id, HttpContext http, AlertService alerts, CancellationToken cancellationToken) =>
         {
@@ -40,7 +42,8 @@ internal static class AlertEndpoints
 
             http.Response.Headers.ETag = ETag(detail.Alert.Version);
             return Results.Ok(detail);
-        }).RequireAuthorization(AnalystConsolePolicies.Read);
+        }).RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<AlertDetail>().Produces(StatusCodes.Status404NotFound).ProducesAuthorizationProblems();
 
         api.MapPost("/alerts/{id:guid}/status", async (Guid id, StatusChange change, HttpContext http, ClaimsPrincipal user, AlertService alerts, CancellationToken cancellationToken) =>
         {
@@ -79,7 +82,10 @@ internal static class AlertEndpoints
                     title: $"{alert!.Status} cannot become {change.Status}; allowed next: {AllowedNext(alert.Status)}.",
                     statusCode: StatusCodes.Status409Conflict),
             };
-        }).RequireAuthorization(AnalystConsolePolicies.Change);
+        }).RequireAuthorization(AnalystConsolePolicies.Change)
+            .Produces<AlertSummary>().ProducesValidationProblem().Produces(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesAuthorizationProblems();
     }
 
     private static string AllowedNext(string status) =>
