@@ -11,6 +11,8 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
 {
     public DbSet<FraudAlert> FraudAlerts => Set<FraudAlert>();
 
+    public DbSet<FraudCase> FraudCases => Set<FraudCase>();
+
     public DbSet<UserAccount> UserAccounts => Set<UserAccount>();
 
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
@@ -34,6 +36,8 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             alert.Property(a => a.Explanation).HasColumnName("explanation").HasColumnType("jsonb");
             alert.Property(a => a.Status).HasColumnName("status");
             alert.Property(a => a.Assignee).HasColumnName("assignee");
+            alert.Property(a => a.CaseId).HasColumnName("case_id");
+            alert.HasIndex(a => a.CaseId);
             alert.Property(a => a.Amount).HasColumnName("amount").HasPrecision(18, 4);
             alert.Property(a => a.Currency).HasColumnName("currency").IsFixedLength().HasMaxLength(3);
             alert.Property(a => a.MerchantId).HasColumnName("merchant_id");
@@ -46,6 +50,20 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             alert.Property(a => a.CreatedAt).HasColumnName("created_at").ValueGeneratedOnAdd();
             alert.Property(a => a.UpdatedAt).HasColumnName("updated_at").ValueGeneratedOnAddOrUpdate();
             alert.Property(a => a.RowVersion).IsRowVersion();
+        });
+
+        modelBuilder.Entity<FraudCase>(fraudCase =>
+        {
+            fraudCase.ToTable("fraud_cases");
+            fraudCase.HasKey(c => c.Id);
+            fraudCase.Property(c => c.Id).HasColumnName("id").HasDefaultValueSql("gen_random_uuid()");
+            fraudCase.Property(c => c.UserId).HasColumnName("user_id");
+            fraudCase.Property(c => c.OpenedAt).HasColumnName("opened_at");
+            fraudCase.Property(c => c.LastAlertAt).HasColumnName("last_alert_at");
+            fraudCase.Property(c => c.CreatedAt).HasColumnName("created_at").ValueGeneratedOnAdd();
+            fraudCase.Property(c => c.UpdatedAt).HasColumnName("updated_at").ValueGeneratedOnAddOrUpdate();
+            fraudCase.Property(c => c.RowVersion).IsRowVersion();
+            fraudCase.HasMany<FraudAlert>().WithOne().HasForeignKey(a => a.CaseId);
         });
 
         modelBuilder.Entity<UserAccount>(account =>

@@ -117,44 +117,9 @@ public sealed class AlertService(
             return (ChangeOutcome.NotAllowed, AlertSummary.Of(alert));
         }
 
-        var from = alert.Status;
-        alert.Status = change.Status;
-        alert.Assignee = change.Assignee ?? (change.Status == AlertStatus.Investigating ? analyst : alert.Assignee);
         // The version the client saw is the one the UPDATE requires (xmin): a change committed since then fails it.
         db.Entry(alert).Property(a => a.RowVersion).OriginalValue = expectedVersion;
-        // One id for the row written here and the event published below: the persistence fleet stores the event
-        // once (the row is already there) and copies verdicts to ClickHouse for the model's precision.
-        var audit = new AuditEvent
-        {
-            EventId = Guid.CreateVersion7(),
-            OccurredAt = time.GetUtcNow(),
-            Actor = $"analyst/{analyst}",
-            Action = StatusChanged,
-            EntityType = EntityType,
-            EntityId = id.ToString(),
-            Details = new JsonObject
-            {
-                ["from"] = from,
-                ["to"] = change.Status,
-                ["assignee"] = alert.Assignee,
-                ["note"] = change.Note,
-                ["transaction_id"] = alert.TransactionId,
-                ["event_id"] = alert.EventId,
-                ["model_name"] = alert.ModelName,
-                ["model_version"] = alert.ModelVersion,
-                ["detected_at"] = alert.DetectedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
-            },
-        };
-        db.AuditLog.Add(new AuditLogEntry
-        {
-            EventId = audit.EventId,
-            OccurredAt = audit.OccurredAt,
-            Actor = audit.Actor,
-            Action = audit.Action,
-            EntityType = audit.EntityType,
-            EntityId = audit.EntityId,
-            Details = audit.Details.ToJsonString(),
-        });
+        var audit = Apply(alert, change, analyst, caseId: null);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -170,6 +135,58 @@ public sealed class AlertService(
         metrics.StatusChange("changed");
         events.Publish(audit);
         return (ChangeOutcome.Changed, AlertSummary.Of(alert));
+    }
+
+    /// <summary>
+    /// Moves a tracked alert to <paramref name="change"/>'s status and adds its audit row to the context (saved with
+    /// it); returns the event to publish once committed. Every path that changes an alert (one alert, a case, a
+    /// selection) goes through here, so every change is audited the same way. <paramref name="caseId"/> names the
+    /// case when the change was made on a case.
+    /// </summary>
+    internal AuditEvent Apply(FraudAlert alert, StatusChange change, string analyst, Guid? caseId)
+    {
+        var from = alert.Status;
+        alert.Status = change.Status;
+        alert.Assignee = change.Assignee ?? (change.Status == AlertStatus.Investigating ? analyst : alert.Assignee);
+        // One id for the row written here and the event published below: the persistence fleet stores the event
+        // once (the row is already there) and copies verdicts to ClickHouse for the model's precision.
+        var audit = new AuditEvent
+        {
+            EventId = Guid.CreateVersion7(),
+            OccurredAt = time.GetUtcNow(),
+            Actor = $"analyst/{analyst}",
+            Action = StatusChanged,
+            EntityType = EntityType,
+            EntityId = alert.Id.ToString(),
+            Details = new JsonObject
+            {
+                ["from"] = from,
+                ["to"] = change.Status,
+                ["assignee"] = alert.Assignee,
+                ["note"] = change.Note,
+                ["transaction_id"] = alert.TransactionId,
+                ["event_id"] = alert.EventId,
+                ["model_name"] = alert.ModelName,
+                ["model_version"] = alert.ModelVersion,
+                ["detected_at"] = alert.DetectedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
+            },
+        };
+        if (caseId is { } onCase)
+        {
+            audit.Details["case_id"] = onCase.ToString();
+        }
+
+        db.AuditLog.Add(new AuditLogEntry
+        {
+            EventId = audit.EventId,
+            OccurredAt = audit.OccurredAt,
+            Actor = audit.Actor,
+            Action = audit.Action,
+            EntityType = audit.EntityType,
+            EntityId = audit.EntityId,
+            Details = audit.Details.ToJsonString(),
+        });
+        return audit;
     }
 
     private async Task<IReadOnlyList<RecentTransaction>> RecentTransactionsAsync(string userId, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.AnalystConsole.Cases;
 using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Endpoints;
 using StreamSentinel.AnalystConsole.Fleet;
@@ -44,6 +45,7 @@ public static class AnalystConsoleExtensions
                 omit: "users"));
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddScoped<AlertService>();
+        builder.Services.AddScoped<CaseService>();
         builder.Services.AddHttpClient<FleetService>(FleetService.HttpClientName);
         builder.Services.AddProblemDetails();
         // One key ring for every console instance (PostgreSQL), so a cookie is good at all of them and survives restarts.
@@ -80,6 +82,7 @@ public static class AnalystConsoleExtensions
         var api = app.MapGroup("/api");
         SessionEndpoints.Map(api);
         AlertEndpoints.Map(api);
+        CaseEndpoints.Map(api);
         InsightEndpoints.Map(api);
         PageEndpoints.Map(app);
         app.MapApiDescription();

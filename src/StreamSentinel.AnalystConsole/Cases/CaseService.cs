@@ -1,0 +1,141 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.AnalystConsole.Diagnostics;
+using StreamSentinel.AnalystConsole.Options;
+using StreamSentinel.Contracts;
+using StreamSentinel.Domain;
+using StreamSentinel.Kafka.Operational;
+using StreamSentinel.PostgreSql;
+
+namespace StreamSentinel.AnalystConsole.Cases;
+
+/// <summary>
+/// The case queue and actions on cases (issue 19): a case is a user's alerts detected close together
+/// (sql/postgres/0010_fraud_cases.sql); an action on it moves each of its alerts, audited one by one.
+/// </summary>
+public sealed class CaseService(
+    SentinelDbContext db, NpgsqlDataSource dataSource, AlertService alerts, IOptions<ConsoleOptions> options, IOperationalEvents events, ConsoleMetrics metrics)
+{
+    private static readonly string Queue = EmbeddedSql.Read(typeof(SentinelDbContext).Assembly, "sql/queries/postgres/case_queue.sql");
+
+    public async Task<CasePage> QueueAsync(CaseQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        metrics.Read();
+        var limit = Math.Clamp(query.Limit, 1, options.Value.MaxPageSize);
+        var page = await ReadAsync(query.UserId, query.OpenOnly, query.After, caseId: null, limit + 1, cancellationToken);
+        var items = page.Take(limit).ToList();
+        return new CasePage(items, page.Count > limit ? new AlertCursor(items[^1].LastAlertAt, items[^1].Id).ToString() : null);
+    }
+
+    public async Task<CaseDetail?> DetailAsync(Guid id, CancellationToken cancellationToken)
+    {
+        metrics.Read();
+        if ((await ReadAsync(null, false, null, id, 1, cancellationToken)) is not [var summary])
+        {
+            return null;
+        }
+
+        var members = await db.FraudAlerts.AsNoTracking().Where(a => a.CaseId == id)
+            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).ToListAsync(cancellationToken);
+        return new CaseDetail(summary, [.. members.Select(AlertSummary.Of)]);
+    }
+
+    /// <summary>
+    /// Moves every alert of the case that may make the step to <paramref name="change"/>'s status, if no alert of it
+    /// changed (and none joined) since the analyst read <paramref name="expectedVersion"/>. The alerts are locked for
+    /// the transaction, so the check and the changes see the same rows; each changed alert gets its own audit row.
+    /// Alerts that cannot make the step (already closed, say) are left as they are and reported.
+    /// </summary>
+    public async Task<(CaseOutcome Outcome, CaseActionResult? Result, CaseSummary? Current)> ChangeStatusAsync(
+        Guid id, string expectedVersion, CaseStatusChange change, string analyst, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var members = await db.FraudAlerts
+            .FromSqlInterpolated($"SELECT fraud_alerts.*, xmin FROM fraud_alerts WHERE case_id = {id} ORDER BY id FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        if (members.Count == 0)
+        {
+            return (CaseOutcome.NotFound, null, null);
+        }
+
+        var version = await db.Database.SqlQuery<string>($"SELECT fraud_case_version({id}) AS \"Value\"").SingleAsync(cancellationToken);
+        if (!string.Equals(version, expectedVersion, StringComparison.Ordinal))
+        {
+            metrics.StatusChange("stale");
+            await transaction.RollbackAsync(cancellationToken);
+            return (CaseOutcome.Stale, null, await SummaryAsync(id, cancellationToken));
+        }
+
+        var audits = new List<AuditEvent>();
+        foreach (var alert in members.Where(a => AlertWorkflow.Allows(a.Status, change.Status)))
+        {
+            audits.Add(alerts.Apply(alert, new StatusChange(change.Status, null, change.Note), analyst, id));
+        }
+
+        if (audits.Count == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return (CaseOutcome.NothingAllowed, null, await SummaryAsync(id, cancellationToken));
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var audit in audits)
+        {
+            metrics.StatusChange("changed");
+            events.Publish(audit);
+        }
+
+        var changed = audits.Select(a => a.EntityId).ToHashSet(StringComparer.Ordinal);
+        db.ChangeTracker.Clear();
+        var after = await db.FraudAlerts.AsNoTracking().Where(a => a.CaseId == id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
+        return (
+            CaseOutcome.Changed,
+            new CaseActionResult(
+                (await SummaryAsync(id, cancellationToken))!,
+                [.. after.Select(a => new CaseAlertOutcome(a.Id, changed.Contains(a.Id.ToString()) ? "changed" : "not_allowed", a.Status, a.RowVersion))]),
+            null);
+    }
+
+    private async Task<CaseSummary?> SummaryAsync(Guid id, CancellationToken cancellationToken) =>
+        (await ReadAsync(null, false, null, id, 1, cancellationToken)).SingleOrDefault();
+
+    private async Task<List<CaseSummary>> ReadAsync(string? userId, bool openOnly, AlertCursor? after, Guid? caseId, int limit, CancellationToken cancellationToken)
+    {
+        var sql = caseId is null ? Queue : Queue.Replace("WHERE (@user::text IS NULL", "WHERE c.id = @case_id AND (@user::text IS NULL", StringComparison.Ordinal);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("open_only", NpgsqlDbType.Boolean) { Value = openOnly });
+        command.Parameters.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = after is { } a ? a.CreatedAt : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = after is { } b ? b.Id : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
+        if (caseId is { } one)
+        {
+            command.Parameters.Add(new NpgsqlParameter("case_id", NpgsqlDbType.Uuid) { Value = one });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var cases = new List<CaseSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            cases.Add(new CaseSummary(
+                reader.GetGuid(0),
+                reader.GetString(1),
+                reader.GetString(6),
+                reader.GetInt32(4),
+                reader.GetInt32(5),
+                reader.GetDecimal(7),
+                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+                reader.GetFieldValue<DateTimeOffset>(2),
+                reader.GetFieldValue<DateTimeOffset>(3),
+                reader.GetString(9)));
+        }
+
+        return cases;
+    }
+}

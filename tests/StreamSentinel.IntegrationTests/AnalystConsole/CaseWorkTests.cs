@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using StreamSentinel.Domain.Persistence;
+using StreamSentinel.IntegrationTests.Infrastructure;
+
+namespace StreamSentinel.IntegrationTests.AnalystConsole;
+
+/// <summary>
+/// Case work through the console's API (issue 19), against a console started through the entry point over alerts
+/// the fleet's writer stored (and gave cases): the case queue, a case's alerts, and actions on a case.
+/// </summary>
+public sealed class CaseWorkTests
+{
+    private ConsoleFixture _fixture = null!;
+    private List<PersistableResult> _alerts = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _fixture = await ConsoleFixture.StartAsync(
+            seed: 61,
+            alertShare: 0.5,
+            results: 4000,
+            [("ana", "ana-password-0123", "analyst"), ("bob", "bob-password-0123", "analyst"), ("vera", "vera-password-0123", "viewer")],
+            []);
+        _alerts = [.. _fixture.Results.Where(r => r.IsAlert)];
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _fixture.DisposeAsync();
+
+    [Test]
+    public async Task The_case_queue_pages_every_case_once_summarized_from_its_users_alerts()
+    {
+        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        var seen = new List<JsonNode>();
+        string? cursor = null;
+        do
+        {
+            var page = JsonNode.Parse(await viewer.GetStringAsync($"/api/cases?open=false&limit=29{(cursor is null ? "" : "&cursor=" + cursor)}"))!;
+            seen.AddRange(page["items"]!.AsArray().Select(c => c!));
+            cursor = page["next_cursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
+        // The fixture's results span seconds, so each user's alerts are one case (window 60 minutes): expected from
+        // the results themselves, not from the database.
+        var expected = _alerts.GroupBy(a => a.Result.UserId).ToDictionary(
+            g => g.Key,
+            g => (Count: g.Count(), Amount: g.Sum(a => a.Transaction.Amount), Worst: g.Max(a => a.Result.Severity).ToString().ToUpperInvariant()));
+        var byUser = seen.ToDictionary(c => c["user_id"]!.GetValue<string>());
+        var withMany = expected.First(e => e.Value.Count >= 2).Key;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(seen.Select(c => c["id"]!.GetValue<Guid>()), Is.Unique);
+            Assert.That(byUser.Keys, Is.EquivalentTo(expected.Keys), "one case per user");
+            foreach (var (user, want) in expected)
+            {
+                Assert.That(
+                    (byUser[user]["alerts"]!.GetValue<int>(), byUser[user]["total_amount"]!.GetValue<decimal>(), byUser[user]["worst_severity"]!.GetValue<string>()),
+                    Is.EqualTo(want),
+                    user);
+            }
+
+            Assert.That(
+                seen.Select(c => c["last_alert_at"]!.GetValue<DateTimeOffset>()),
+                Is.Ordered.Descending, "latest activity first");
+            var detail = JsonNode.Parse(await viewer.GetStringAsync($"/api/cases/{byUser[withMany]["id"]}"))!;
+            Assert.That(detail["alerts"]!.AsArray().Select(a => a!["transaction_id"]!.GetValue<string>()),
+                Is.EquivalentTo(_alerts.Where(a => a.Result.UserId == withMany).Select(a => a.Result.TransactionId)));
+            Assert.That((await viewer.GetAsync("/api/cases?open=maybe")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That((await viewer.GetAsync($"/api/cases/{Guid.NewGuid()}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        }
+    }
+
+    [Test]
+    public async Task An_action_on_a_case_moves_each_of_its_alerts_audited_and_a_stale_version_changes_nothing()
+    {
+        using var ana = await SignInAsync("ana", "ana-password-0123");
+        using var bob = await SignInAsync("bob", "bob-password-0123");
+        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        var user = _alerts.GroupBy(a => a.Result.UserId).First(g => g.Count() >= 3).Key;
+        var caseNode = JsonNode.Parse(await ana.GetStringAsync($"/api/cases?user={user}"))!["items"]!.AsArray().Single()!;
+        var caseId = caseNode["id"]!.GetValue<Guid>();
+        var version = caseNode["version"]!.GetValue<string>();
+        var alerts = JsonNode.Parse(await ana.GetStringAsync($"/api/cases/{caseId}"))!["alerts"]!.AsArray();
+
+        // Bob takes one of its alerts on his own first: the case Ana read has changed since.
+        var one = alerts[0]!;
+        var single = new HttpRequestMessage(HttpMethod.Post, $"/api/alerts/{one["id"]}/status") { Content = JsonContent.Create(new { status = "INVESTIGATING" }) };
+        single.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{one["version"]}\""));
+        Assert.That((await bob.SendAsync(single)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var noVersion = await ana.PostAsJsonAsync($"/api/cases/{caseId}/status", new { status = "INVESTIGATING" });
+        var byViewer = await ChangeAsync(viewer, caseId, version, "INVESTIGATING", "looking");
+        var stale = await ChangeAsync(ana, caseId, version, "INVESTIGATING", "looking");
+        var current = JsonNode.Parse(await stale.Content.ReadAsStringAsync())!["current"]!;
+        var investigate = await ChangeAsync(ana, caseId, current["version"]!.GetValue<string>(), "INVESTIGATING", "one user, many alerts");
+        var result = JsonNode.Parse(await investigate.Content.ReadAsStringAsync())!;
+        var again = await ChangeAsync(ana, caseId, result["case"]!["version"]!.GetValue<string>(), "INVESTIGATING", "twice");
+
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
+        var audited = (await connection.QueryAsync<(string EntityId, string Actor, string Details)>(
+            "SELECT entity_id, actor, details::text FROM system_audit_log WHERE action = 'alert.status_changed' AND details->>'case_id' = @id",
+            new { id = caseId.ToString() })).ToList();
+        var statuses = (await connection.QueryAsync<string>("SELECT DISTINCT status FROM fraud_alerts WHERE case_id = @caseId", new { caseId })).ToList();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(noVersion.StatusCode, Is.EqualTo((HttpStatusCode)428));
+            Assert.That(byViewer.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed), "Bob changed an alert of the case");
+            Assert.That(investigate.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(investigate.Headers.ETag?.Tag, Is.EqualTo($"\"{result["case"]!["version"]}\""));
+            Assert.That(
+                result["alerts"]!.AsArray().Select(a => (a!["id"]!.GetValue<Guid>(), a["outcome"]!.GetValue<string>())),
+                Is.EquivalentTo(alerts.Select(a => (a!["id"]!.GetValue<Guid>(), a["id"]!.GetValue<Guid>() == one["id"]!.GetValue<Guid>() ? "not_allowed" : "changed"))),
+                "Bob's alert was already INVESTIGATING");
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "nothing left to move");
+            Assert.That(audited.Select(a => a.EntityId), Is.EquivalentTo(alerts.Skip(1).Select(a => a!["id"]!.GetValue<Guid>().ToString())), "one audit row per changed alert");
+            Assert.That(audited.Select(a => a.Actor).Distinct(), Is.EqualTo(new[] { "analyst/ana" }));
+            Assert.That(audited.Select(a => JsonNode.Parse(a.Details)!["note"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { "one user, many alerts" }));
+            Assert.That(statuses, Is.EqualTo(new[] { "INVESTIGATING" }));
+        }
+    }
+
+    private async Task<HttpClient> SignInAsync(string name, string password)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _fixture.Address };
+        var response = await http.PostAsJsonAsync("/api/session", new { name, password });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return http;
+    }
+
+    private static Task<HttpResponseMessage> ChangeAsync(HttpClient http, Guid caseId, string version, string status, string? note)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{caseId}/status") { Content = JsonContent.Create(new { status, note }) };
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
+        return http.SendAsync(request);
+    }
+}
