@@ -1,9 +1,10 @@
 -- The console's case queue: one page of cases, latest activity first, a keyset seek on (last_alert_at, id)
 -- (fraud_cases_queue_idx), each summarized from its alerts (fraud_alerts_case_idx) for this page only.
--- Parameters: @user (text, null for every user), @open_only (boolean: only cases with an open alert),
+-- Parameters: @user (text, null for every user), @assignee (text, null for anyone's or nobody's; one analyst's queue
+-- walks fraud_cases_assignee_queue_idx), @open_only (boolean: only cases with an open alert),
 -- @after_at, @after_id (the previous page's last case, null for the first page), @limit.
 SELECT c.id, c.user_id, c.opened_at, c.last_alert_at,
-       s.alerts, s.open_alerts, s.worst_severity, s.total_amount, s.oldest_open, s.version
+       s.alerts, s.open_alerts, s.worst_severity, s.total_amount, s.oldest_open, s.version, c.assignee
 FROM fraud_cases c
 CROSS JOIN LATERAL (
     SELECT count(*)::int                                                                     AS alerts,
@@ -16,6 +17,7 @@ CROSS JOIN LATERAL (
     WHERE a.case_id = c.id
 ) AS s
 WHERE (@user::text IS NULL OR c.user_id = @user::text)
+  AND (@assignee::text IS NULL OR c.assignee = @assignee::text)
   AND (@after_at::timestamptz IS NULL OR (c.last_alert_at, c.id) < (@after_at::timestamptz, @after_id::uuid))
   AND (NOT @open_only::boolean OR s.open_alerts > 0)
 ORDER BY c.last_alert_at DESC, c.id DESC

@@ -19,6 +19,8 @@ public sealed class AlertService(
 {
     public const string EntityType = "fraud_alert";
     public const string StatusChanged = "alert.status_changed";
+    public const string CaseEntityType = "fraud_case";
+    public const string Assigned = "assigned";
 
     /// <summary>
     /// One page, newest first by (created_at, id): a keyset seek, so page 1,000 of 10M alerts costs what page 1 does
@@ -176,6 +178,36 @@ public sealed class AlertService(
             audit.Details["case_id"] = onCase.ToString();
         }
 
+        db.AuditLog.Add(new AuditLogEntry
+        {
+            EventId = audit.EventId,
+            OccurredAt = audit.OccurredAt,
+            Actor = audit.Actor,
+            Action = audit.Action,
+            EntityType = audit.EntityType,
+            EntityId = audit.EntityId,
+            Details = audit.Details.ToJsonString(),
+        });
+        return audit;
+    }
+
+    /// <summary>
+    /// An audit row of <paramref name="entityType"/>'s <paramref name="action"/> (e.g. <c>fraud_alert</c>,
+    /// <c>assigned</c> becomes <c>alert.assigned</c>) added to the context, saved with the change; returns the event
+    /// to publish once committed.
+    /// </summary>
+    internal AuditEvent Audit(string entityType, string entityId, string action, string analyst, JsonObject details)
+    {
+        var audit = new AuditEvent
+        {
+            EventId = Guid.CreateVersion7(),
+            OccurredAt = time.GetUtcNow(),
+            Actor = $"analyst/{analyst}",
+            Action = (entityType == CaseEntityType ? "case." : "alert.") + action,
+            EntityType = entityType,
+            EntityId = entityId,
+            Details = details,
+        };
         db.AuditLog.Add(new AuditLogEntry
         {
             EventId = audit.EventId,

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -9,6 +10,7 @@ using StreamSentinel.Contracts;
 using StreamSentinel.Domain;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.PostgreSql;
+using StreamSentinel.PostgreSql.Alerts;
 
 namespace StreamSentinel.AnalystConsole.Cases;
 
@@ -26,7 +28,7 @@ public sealed class CaseService(
         ArgumentNullException.ThrowIfNull(query);
         metrics.Read();
         var limit = Math.Clamp(query.Limit, 1, options.Value.MaxPageSize);
-        var page = await ReadAsync(query.UserId, query.OpenOnly, query.After, caseId: null, limit + 1, cancellationToken);
+        var page = await ReadAsync(query.UserId, query.OpenOnly, query.After, caseId: null, limit + 1, cancellationToken, query.Assignee);
         var items = page.Take(limit).ToList();
         return new CasePage(items, page.Count > limit ? new AlertCursor(items[^1].LastAlertAt, items[^1].Id).ToString() : null);
     }
@@ -102,14 +104,82 @@ public sealed class CaseService(
             null);
     }
 
+    /// <summary>
+    /// Gives the case to <paramref name="assignment"/>'s analyst (null: nobody), with its open alerts, each audited
+    /// (<c>alert.assigned</c>) and the case too (<c>case.assigned</c>), if no alert of it changed since
+    /// <paramref name="expectedVersion"/>. Only analysts among the configured users can own a case.
+    /// </summary>
+    public async Task<(CaseOutcome Outcome, CaseSummary? Case)> AssignAsync(
+        Guid id, string expectedVersion, CaseAssignment assignment, string analyst, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        var assignee = assignment.Assignee is null ? null : options.Value.Users.FirstOrDefault(
+            u => u.Role == ConsoleRoles.Analyst && string.Equals(u.Name, assignment.Assignee, StringComparison.OrdinalIgnoreCase))?.Name;
+        if (assignment.Assignee is not null && assignee is null)
+        {
+            return (CaseOutcome.UnknownAnalyst, null);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var fraudCase = await db.FraudCases.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        var members = await db.FraudAlerts
+            .FromSqlInterpolated($"SELECT fraud_alerts.*, xmin FROM fraud_alerts WHERE case_id = {id} ORDER BY id FOR UPDATE")
+            .ToListAsync(cancellationToken);
+        if (fraudCase is null || members.Count == 0)
+        {
+            return (CaseOutcome.NotFound, null);
+        }
+
+        var version = await db.Database.SqlQuery<string>($"SELECT fraud_case_version({id}) AS \"Value\"").SingleAsync(cancellationToken);
+        if (!string.Equals(version, expectedVersion, StringComparison.Ordinal))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return (CaseOutcome.Stale, await SummaryAsync(id, cancellationToken));
+        }
+
+        var audits = new List<AuditEvent>
+        {
+            alerts.Audit(AlertService.CaseEntityType, id.ToString(), AlertService.Assigned, analyst, new JsonObject
+            {
+                ["from"] = fraudCase.Assignee,
+                ["to"] = assignee,
+                ["note"] = assignment.Note,
+                ["user_id"] = fraudCase.UserId,
+            }),
+        };
+        fraudCase.Assignee = assignee;
+        foreach (var alert in members.Where(a => a.Status is AlertStatus.Pending or AlertStatus.Investigating))
+        {
+            audits.Add(alerts.Audit(AlertService.EntityType, alert.Id.ToString(), AlertService.Assigned, analyst, new JsonObject
+            {
+                ["from"] = alert.Assignee,
+                ["to"] = assignee,
+                ["note"] = assignment.Note,
+                ["case_id"] = id.ToString(),
+            }));
+            alert.Assignee = assignee;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var audit in audits)
+        {
+            events.Publish(audit);
+        }
+
+        return (CaseOutcome.Changed, await SummaryAsync(id, cancellationToken));
+    }
+
     private async Task<CaseSummary?> SummaryAsync(Guid id, CancellationToken cancellationToken) =>
         (await ReadAsync(null, false, null, id, 1, cancellationToken)).SingleOrDefault();
 
-    private async Task<List<CaseSummary>> ReadAsync(string? userId, bool openOnly, AlertCursor? after, Guid? caseId, int limit, CancellationToken cancellationToken)
+    private async Task<List<CaseSummary>> ReadAsync(
+        string? userId, bool openOnly, AlertCursor? after, Guid? caseId, int limit, CancellationToken cancellationToken, string? assignee = null)
     {
         var sql = caseId is null ? Queue : Queue.Replace("WHERE (@user::text IS NULL", "WHERE c.id = @case_id AND (@user::text IS NULL", StringComparison.Ordinal);
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("assignee", NpgsqlDbType.Text) { Value = (object?)assignee ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("open_only", NpgsqlDbType.Boolean) { Value = openOnly });
         command.Parameters.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = after is { } a ? a.CreatedAt : DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = after is { } b ? b.Id : DBNull.Value });
@@ -133,7 +203,8 @@ public sealed class CaseService(
                 reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
                 reader.GetFieldValue<DateTimeOffset>(2),
                 reader.GetFieldValue<DateTimeOffset>(3),
-                reader.GetString(9)));
+                reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetString(10)));
         }
 
         return cases;

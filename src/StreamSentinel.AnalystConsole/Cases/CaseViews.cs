@@ -16,7 +16,8 @@ public sealed record CaseSummary(
     DateTimeOffset? OldestOpen,
     DateTimeOffset OpenedAt,
     DateTimeOffset LastAlertAt,
-    string Version);
+    string Version,
+    string? Assignee);
 
 /// <summary>A page of the case queue; <see cref="NextCursor"/> fetches the next one, null on the last.</summary>
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCursor);
@@ -24,8 +25,11 @@ public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCurs
 /// <summary>A case and its alerts, newest first.</summary>
 public sealed record CaseDetail(CaseSummary Case, IReadOnlyList<AlertSummary> Alerts);
 
-/// <summary>The queue's filters: one user, open cases only, and where the previous page ended.</summary>
-public sealed record CaseQuery(string? UserId, bool OpenOnly, AlertCursor? After, int Limit);
+/// <summary>The queue's filters: one user, one assignee ("my queue"), open cases only, and where the previous page ended.</summary>
+public sealed record CaseQuery(string? UserId, bool OpenOnly, AlertCursor? After, int Limit, string? Assignee = null);
+
+/// <summary>The body of an assignment: a known analyst's name, or null to release the case.</summary>
+public sealed record CaseAssignment(string? Assignee, string? Note);
 
 /// <summary>The body of an action on a case: the status its alerts move to, and a note for every one's audit.</summary>
 public sealed record CaseStatusChange(string Status, string? Note);
@@ -42,4 +46,5 @@ public enum CaseOutcome
     NotFound,
     Stale,
     NothingAllowed,
+    UnknownAnalyst,
 }

@@ -16,7 +16,7 @@ internal static class CaseEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/cases", async (HttpRequest request, CaseService cases, CancellationToken cancellationToken) =>
+        api.MapGet("/cases", async (HttpRequest request, ClaimsPrincipal principal, CaseService cases, CancellationToken cancellationToken) =>
         {
             var errors = new Dictionary<string, string[]>();
             var open = request.Query["open"] is { Count: 1 } value ? value[0] : null;
@@ -42,7 +42,11 @@ internal static class CaseEndpoints
                 request.Query["user"] is { Count: 1 } user && !string.IsNullOrWhiteSpace(user[0]) ? user[0] : null,
                 open != "false",
                 after,
-                QueryParameters.Int(request, "limit", 50, 1, int.MaxValue, errors));
+                QueryParameters.Int(request, "limit", 50, 1, int.MaxValue, errors),
+                // "My queue": assignee=me is whoever asks.
+                request.Query["assignee"] is { Count: 1 } assignee && !string.IsNullOrWhiteSpace(assignee[0])
+                    ? (assignee[0] == "me" ? principal.Identity!.Name : assignee[0])
+                    : null);
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The query is invalid.")
                 : Results.Ok(await cases.QueueAsync(query, cancellationToken));
@@ -100,6 +104,44 @@ internal static class CaseEndpoints
             .Produces<CaseActionResult>().ProducesValidationProblem().Produces(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesAuthorizationProblems();
+
+        MapAssignment(api);
+    }
+
+    private static void MapAssignment(IEndpointRouteBuilder api)
+    {
+        // Claim (assignee: yourself), assign or reassign (another analyst), release (null).
+        api.MapPost("/cases/{id:guid}/assignee", async (Guid id, CaseAssignment assignment, HttpContext http, ClaimsPrincipal user, CaseService cases, CancellationToken cancellationToken) =>
+        {
+            var version = http.Request.Headers.IfMatch.ToString().Trim().Trim('"');
+            if (version.Length == 0)
+            {
+                return Results.Problem(
+                    title: "If-Match is required: send the case's version (its ETag).",
+                    statusCode: StatusCodes.Status428PreconditionRequired);
+            }
+
+            if (assignment.Note is { Length: > 2000 })
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["notes are at most 2000 characters"] });
+            }
+
+            var (outcome, current) = await cases.AssignAsync(id, version, assignment, user.Identity!.Name!, cancellationToken);
+            return outcome switch
+            {
+                CaseOutcome.Changed => WithETag(http, current!.Version, Results.Ok(current)),
+                CaseOutcome.NotFound => Results.NotFound(),
+                CaseOutcome.UnknownAnalyst => Results.ValidationProblem(
+                    new Dictionary<string, string[]> { ["assignee"] = ["is not an analyst of this console (Console:Users with role analyst)"] }),
+                _ => Results.Problem(
+                    title: "An alert of this case changed (or joined it) since you read it; reload it and decide again.",
+                    statusCode: StatusCodes.Status412PreconditionFailed,
+                    extensions: new Dictionary<string, object?> { ["current"] = current }),
+            };
+        }).RequireAuthorization(AnalystConsolePolicies.Change)
+            .Produces<CaseSummary>().ProducesValidationProblem().Produces(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .ProducesAuthorizationProblems();
     }
 
     private static IResult WithETag(HttpContext http, string version, IResult result)

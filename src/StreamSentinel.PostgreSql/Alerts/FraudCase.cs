@@ -16,6 +16,9 @@ public sealed class FraudCase
     /// <summary>Detection time of its latest alert; the case queue's order.</summary>
     public DateTimeOffset LastAlertAt { get; set; }
 
+    /// <summary>The analyst who owns it (sql/postgres/0011_case_assignment.sql), or nobody yet.</summary>
+    public string? Assignee { get; set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }

@@ -126,6 +126,56 @@ public sealed class CaseWorkTests
         }
     }
 
+    [Test]
+    public async Task An_analyst_claims_a_case_hands_it_to_another_known_analyst_and_it_shows_in_their_queue()
+    {
+        using var ana = await SignInAsync("ana", "ana-password-0123");
+        using var bob = await SignInAsync("bob", "bob-password-0123");
+        var user = _alerts.GroupBy(a => a.Result.UserId).Last(g => g.Count() >= 2).Key;
+        var read = JsonNode.Parse(await ana.GetStringAsync($"/api/cases?user={user}"))!["items"]!.AsArray().Single()!;
+        var caseId = read["id"]!.GetValue<Guid>();
+
+        var claim = await AssignAsync(ana, caseId, read["version"]!.GetValue<string>(), "ana");
+        var claimed = JsonNode.Parse(await claim.Content.ReadAsStringAsync())!;
+        var toViewer = await AssignAsync(ana, caseId, claimed["version"]!.GetValue<string>(), "vera");
+        var toStranger = await AssignAsync(ana, caseId, claimed["version"]!.GetValue<string>(), "zed");
+        var stale = await AssignAsync(bob, caseId, read["version"]!.GetValue<string>(), "bob");
+        var handed = await AssignAsync(ana, caseId, claimed["version"]!.GetValue<string>(), "bob", "bob knows this merchant");
+        var bobsQueue = JsonNode.Parse(await bob.GetStringAsync("/api/cases?assignee=me&limit=200"))!["items"]!.AsArray();
+        var anasQueue = JsonNode.Parse(await ana.GetStringAsync("/api/cases?assignee=me&limit=200"))!["items"]!.AsArray();
+        var detail = JsonNode.Parse(await bob.GetStringAsync($"/api/cases/{caseId}"))!;
+
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
+        var audit = (await connection.QueryAsync<(string Action, string EntityId, string Details)>(
+            "SELECT action, entity_id, details::text FROM system_audit_log WHERE action IN ('case.assigned', 'alert.assigned') "
+            + "AND (entity_id = @id OR details->>'case_id' = @id) ORDER BY id", new { id = caseId.ToString() })).ToList();
+        var alertCount = _alerts.Count(a => a.Result.UserId == user);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(claim.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(claimed["assignee"]!.GetValue<string>(), Is.EqualTo("ana"));
+            Assert.That(toViewer.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a viewer cannot own a case");
+            Assert.That(toStranger.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "nobody of that name");
+            Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed), "Ana's claim changed its alerts");
+            Assert.That(handed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(bobsQueue.Select(c => c!["id"]!.GetValue<Guid>()), Does.Contain(caseId));
+            Assert.That(bobsQueue.Select(c => c!["assignee"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { "bob" }));
+            Assert.That(anasQueue.Select(c => c!["id"]!.GetValue<Guid>()), Does.Not.Contain(caseId));
+            Assert.That(detail["alerts"]!.AsArray().Select(a => a!["assignee"]?.GetValue<string>()).Distinct(), Is.EqualTo(new[] { "bob" }), "its open alerts follow the case");
+            Assert.That(audit.Count(a => a.Action == "case.assigned"), Is.EqualTo(2));
+            Assert.That(audit.Count(a => a.Action == "alert.assigned"), Is.EqualTo(2 * alertCount));
+            Assert.That(JsonNode.Parse(audit[^1].Details)!["note"]!.GetValue<string>(), Is.EqualTo("bob knows this merchant"));
+            Assert.That(JsonNode.Parse(audit[^1].Details)!["from"]!.GetValue<string>(), Is.EqualTo("ana"));
+        }
+    }
+
+    private static Task<HttpResponseMessage> AssignAsync(HttpClient http, Guid caseId, string version, string? assignee, string? note = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{caseId}/assignee") { Content = JsonContent.Create(new { assignee, note }) };
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
+        return http.SendAsync(request);
+    }
+
     private async Task<HttpClient> SignInAsync(string name, string password)
     {
         var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _fixture.Address };
