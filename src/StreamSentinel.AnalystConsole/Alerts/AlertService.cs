@@ -18,6 +18,9 @@ public sealed class AlertService(
     SentinelDbContext db, ClickHouseDatabase clickHouse, IOptions<ConsoleOptions> options, IOperationalEvents events, ConsoleMetrics metrics, TimeProvider time)
 {
     public const string EntityType = "fraud_alert";
+
+    private readonly List<Action> _uncommitted = [];
+
     public const string StatusChanged = "alert.status_changed";
     public const string CaseEntityType = "fraud_case";
     public const string Assigned = "assigned";
@@ -129,14 +132,27 @@ public sealed class AlertService(
         catch (DbUpdateConcurrencyException)
         {
             metrics.StatusChange("stale");
+            _uncommitted.Clear();
             db.ChangeTracker.Clear();
             var current = await db.FraudAlerts.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken);
             return (ChangeOutcome.Stale, AlertSummary.Of(current));
         }
 
         metrics.StatusChange("changed");
+        Committed();
         events.Publish(audit);
         return (ChangeOutcome.Changed, AlertSummary.Of(alert));
+    }
+
+    /// <summary>Records the time-to-first-action and time-to-resolution of the changes just committed.</summary>
+    internal void Committed()
+    {
+        foreach (var record in _uncommitted)
+        {
+            record();
+        }
+
+        _uncommitted.Clear();
     }
 
     /// <summary>
@@ -148,6 +164,19 @@ public sealed class AlertService(
     internal AuditEvent Apply(FraudAlert alert, StatusChange change, string analyst, Guid? caseId)
     {
         var from = alert.Status;
+        // Recorded once the change is committed (Committed): a stale change never counts.
+        var now = time.GetUtcNow();
+        var (severity, createdAt) = (alert.Severity, alert.CreatedAt);
+        if (from == AlertStatus.Pending)
+        {
+            _uncommitted.Add(() => metrics.FirstAction(now - createdAt, severity, analyst));
+        }
+
+        if (change.Status is AlertStatus.ConfirmedFraud or AlertStatus.FalsePositive)
+        {
+            _uncommitted.Add(() => metrics.Resolution(now - createdAt, severity, analyst));
+        }
+
         alert.Status = change.Status;
         alert.Assignee = change.Assignee ?? (change.Status == AlertStatus.Investigating ? analyst : alert.Assignee);
         // One id for the row written here and the event published below: the persistence fleet stores the event

@@ -19,7 +19,14 @@ namespace StreamSentinel.AnalystConsole.Cases;
 /// (sql/postgres/0010_fraud_cases.sql); an action on it moves each of its alerts, audited one by one.
 /// </summary>
 public sealed class CaseService(
-    SentinelDbContext db, NpgsqlDataSource dataSource, AlertService alerts, IOptions<ConsoleOptions> options, IOperationalEvents events, ConsoleMetrics metrics)
+    SentinelDbContext db,
+    NpgsqlDataSource dataSource,
+    AlertService alerts,
+    IOptions<ConsoleOptions> options,
+    IOptions<SlaOptions> sla,
+    IOperationalEvents events,
+    ConsoleMetrics metrics,
+    TimeProvider time)
 {
     private static readonly string Queue = EmbeddedSql.Read(typeof(SentinelDbContext).Assembly, "sql/queries/postgres/case_queue.sql");
 
@@ -28,7 +35,7 @@ public sealed class CaseService(
         ArgumentNullException.ThrowIfNull(query);
         metrics.Read();
         var limit = Math.Clamp(query.Limit, 1, options.Value.MaxPageSize);
-        var page = await ReadAsync(query.UserId, query.OpenOnly, query.After, caseId: null, limit + 1, cancellationToken, query.Assignee);
+        var page = await ReadAsync(query.UserId, query.OpenOnly, query.After, caseId: null, limit + 1, cancellationToken, query.Assignee, query.OverdueOnly);
         var items = page.Take(limit).ToList();
         return new CasePage(items, page.Count > limit ? new AlertCursor(items[^1].LastAlertAt, items[^1].Id).ToString() : null);
     }
@@ -87,6 +94,7 @@ public sealed class CaseService(
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        alerts.Committed();
         foreach (var audit in audits)
         {
             metrics.StatusChange("changed");
@@ -174,13 +182,24 @@ public sealed class CaseService(
         (await ReadAsync(null, false, null, id, 1, cancellationToken)).SingleOrDefault();
 
     private async Task<List<CaseSummary>> ReadAsync(
-        string? userId, bool openOnly, AlertCursor? after, Guid? caseId, int limit, CancellationToken cancellationToken, string? assignee = null)
+        string? userId, bool openOnly, AlertCursor? after, Guid? caseId, int limit, CancellationToken cancellationToken, string? assignee = null, bool overdueOnly = false)
     {
+        var now = time.GetUtcNow();
         var sql = caseId is null ? Queue : Queue.Replace("WHERE (@user::text IS NULL", "WHERE c.id = @case_id AND (@user::text IS NULL", StringComparison.Ordinal);
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("assignee", NpgsqlDbType.Text) { Value = (object?)assignee ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("open_only", NpgsqlDbType.Boolean) { Value = openOnly });
+        command.Parameters.Add(new NpgsqlParameter("overdue_at", NpgsqlDbType.TimestampTz) { Value = overdueOnly ? now : DBNull.Value });
+        foreach (var (name, minutes) in new[]
+        {
+            ("sla_critical", sla.Value.CriticalMinutes), ("sla_high", sla.Value.HighMinutes), ("sla_medium", sla.Value.MediumMinutes),
+            ("sla_low", sla.Value.LowMinutes), ("sla_minimal", sla.Value.MinimalMinutes),
+        })
+        {
+            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Integer) { Value = minutes });
+        }
+
         command.Parameters.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = after is { } a ? a.CreatedAt : DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = after is { } b ? b.Id : DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
@@ -204,7 +223,9 @@ public sealed class CaseService(
                 reader.GetFieldValue<DateTimeOffset>(2),
                 reader.GetFieldValue<DateTimeOffset>(3),
                 reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10)));
+                reader.IsDBNull(10) ? null : reader.GetString(10),
+                reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
+                !reader.IsDBNull(11) && reader.GetFieldValue<DateTimeOffset>(11) < now));
         }
 
         return cases;

@@ -17,7 +17,9 @@ public sealed record CaseSummary(
     DateTimeOffset OpenedAt,
     DateTimeOffset LastAlertAt,
     string Version,
-    string? Assignee);
+    string? Assignee,
+    DateTimeOffset? DueAt,
+    bool Overdue);
 
 /// <summary>A page of the case queue; <see cref="NextCursor"/> fetches the next one, null on the last.</summary>
 public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCursor);
@@ -26,7 +28,7 @@ public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCurs
 public sealed record CaseDetail(CaseSummary Case, IReadOnlyList<AlertSummary> Alerts);
 
 /// <summary>The queue's filters: one user, one assignee ("my queue"), open cases only, and where the previous page ended.</summary>
-public sealed record CaseQuery(string? UserId, bool OpenOnly, AlertCursor? After, int Limit, string? Assignee = null);
+public sealed record CaseQuery(string? UserId, bool OpenOnly, AlertCursor? After, int Limit, string? Assignee = null, bool OverdueOnly = false);
 
 /// <summary>The body of an assignment: a known analyst's name, or null to release the case.</summary>
 public sealed record CaseAssignment(string? Assignee, string? Note);

@@ -34,6 +34,7 @@ public static class AnalystConsoleExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddPostgres().AddClickHouse();
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SlaOptions>().BindConfiguration(SlaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Every status change also goes to audit-events (the fleet copies verdicts to ClickHouse); never blocking a request.
         builder.AddOperationalStreams(
@@ -46,6 +47,7 @@ public static class AnalystConsoleExtensions
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddScoped<AlertService>();
         builder.Services.AddScoped<CaseService>();
+        builder.Services.AddSingleton<SlaReport>();
         builder.Services.AddHttpClient<FleetService>(FleetService.HttpClientName);
         builder.Services.AddProblemDetails();
         // One key ring for every console instance (PostgreSQL), so a cookie is good at all of them and survives restarts.

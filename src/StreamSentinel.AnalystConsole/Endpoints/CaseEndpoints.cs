@@ -25,6 +25,12 @@ internal static class CaseEndpoints
                 errors["open"] = ["is true (cases with an open alert, the default) or false (every case)"];
             }
 
+            var overdue = request.Query["overdue"] is { Count: 1 } late ? late[0] : null;
+            if (overdue is not (null or "true" or "false"))
+            {
+                errors["overdue"] = ["is true (only open cases past their due time) or false (any, the default)"];
+            }
+
             AlertCursor? after = null;
             if (request.Query["cursor"] is { Count: 1 } cursor && !string.IsNullOrEmpty(cursor[0]))
             {
@@ -46,7 +52,8 @@ internal static class CaseEndpoints
                 // "My queue": assignee=me is whoever asks.
                 request.Query["assignee"] is { Count: 1 } assignee && !string.IsNullOrWhiteSpace(assignee[0])
                     ? (assignee[0] == "me" ? principal.Identity!.Name : assignee[0])
-                    : null);
+                    : null,
+                overdue == "true");
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The query is invalid.")
                 : Results.Ok(await cases.QueueAsync(query, cancellationToken));
@@ -106,6 +113,22 @@ internal static class CaseEndpoints
             .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesAuthorizationProblems();
 
         MapAssignment(api);
+
+        api.MapGet("/sla", async (HttpRequest request, SlaReport report, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            var to = QueryParameters.Time(request, "to", errors) ?? time.GetUtcNow();
+            var from = QueryParameters.Time(request, "from", errors) ?? to.AddDays(-30);
+            if (errors.Count == 0 && to <= from)
+            {
+                errors["to"] = ["must be after from"];
+            }
+
+            return errors.Count > 0
+                ? Results.ValidationProblem(errors, title: "The query is invalid.")
+                : Results.Ok(await report.ReadAsync(from, to, cancellationToken));
+        }).RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<SlaReportResult>().ProducesValidationProblem().ProducesAuthorizationProblems();
     }
 
     private static void MapAssignment(IEndpointRouteBuilder api)

@@ -169,6 +169,46 @@ public sealed class CaseWorkTests
         }
     }
 
+    [Test]
+    public async Task An_overdue_case_is_shown_and_the_first_action_on_it_counts_in_the_sla_report_and_the_metric()
+    {
+        using var bob = await SignInAsync("bob", "bob-password-0123");
+        // A user with one CRITICAL alert (SLA 60 minutes by default), created two hours ago.
+        var alert = _alerts.GroupBy(a => a.Result.UserId).Where(g => g.Count() == 1).Select(g => g.Single())
+            .First(a => a.Result.Severity == StreamSentinel.Contracts.Severity.Critical);
+        DateTimeOffset createdAt;
+        await using (var connection = await _fixture.Databases.Postgres.OpenConnectionAsync())
+        {
+            createdAt = await connection.ExecuteScalarAsync<DateTime>(
+                "UPDATE fraud_alerts SET created_at = now() - interval '2 hours' WHERE transaction_id = @id RETURNING created_at",
+                new { id = alert.Result.TransactionId });
+        }
+
+        var overdue = JsonNode.Parse(await bob.GetStringAsync("/api/cases?overdue=true&limit=200"))!["items"]!.AsArray();
+        var listed = overdue.Single(c => c!["user_id"]!.GetValue<string>() == alert.Result.UserId)!;
+        var detail = JsonNode.Parse(await bob.GetStringAsync($"/api/cases/{listed["id"]}"))!["alerts"]!.AsArray().Single()!;
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/alerts/{detail["id"]}/status") { Content = JsonContent.Create(new { status = "INVESTIGATING" }) };
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{detail["version"]}\""));
+        var taken = await bob.SendAsync(request);
+        var report = JsonNode.Parse(await bob.GetStringAsync("/api/sla"))!["rows"]!.AsArray();
+        var bobs = report.Single(r => r!["measure"]!.GetValue<string>() == "first_action" && r["severity"]!.GetValue<string>() == "CRITICAL"
+            && r["analyst"]!.GetValue<string>() == "bob")!;
+        using var anonymous = new HttpClient { BaseAddress = _fixture.Address };
+        var metrics = await anonymous.GetStringAsync("/metrics");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(listed["overdue"]!.GetValue<bool>(), Is.True);
+            Assert.That(listed["due_at"]!.GetValue<DateTimeOffset>(), Is.EqualTo(createdAt.AddHours(1)).Within(TimeSpan.FromMilliseconds(1)), "created + the CRITICAL SLA");
+            Assert.That(overdue.Select(c => c!["overdue"]!.GetValue<bool>()), Has.All.True);
+            Assert.That(taken.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(bobs["alerts"]!.GetValue<int>(), Is.GreaterThanOrEqualTo(1));
+            Assert.That(bobs["max_seconds"]!.GetValue<double>(), Is.GreaterThanOrEqualTo(7200), "two hours from creation to Bob's first action");
+            Assert.That(metrics, Does.Match(@"stream_sentinel_console_alert_time_to_first_action_seconds_count\{[^}]*analyst=""bob""[^}]*severity=""CRITICAL""[^}]*\} [1-9]"));
+            Assert.That((await bob.GetAsync("/api/cases?overdue=soon")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+    }
+
     private static Task<HttpResponseMessage> AssignAsync(HttpClient http, Guid caseId, string version, string? assignee, string? note = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{caseId}/assignee") { Content = JsonContent.Create(new { assignee, note }) };
