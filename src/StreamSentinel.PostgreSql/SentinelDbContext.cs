@@ -13,6 +13,8 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
 
     public DbSet<FraudCase> FraudCases => Set<FraudCase>();
 
+    public DbSet<VerdictApproval> VerdictApprovals => Set<VerdictApproval>();
+
     public DbSet<UserAccount> UserAccounts => Set<UserAccount>();
 
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
@@ -65,6 +67,23 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             fraudCase.Property(c => c.UpdatedAt).HasColumnName("updated_at").ValueGeneratedOnAddOrUpdate();
             fraudCase.Property(c => c.RowVersion).IsRowVersion();
             fraudCase.HasMany<FraudAlert>().WithOne().HasForeignKey(a => a.CaseId);
+        });
+
+        modelBuilder.Entity<VerdictApproval>(approval =>
+        {
+            approval.ToTable("verdict_approvals");
+            approval.HasKey(a => a.Id);
+            approval.Property(a => a.Id).HasColumnName("id").HasDefaultValueSql("gen_random_uuid()");
+            approval.Property(a => a.AlertId).HasColumnName("alert_id");
+            approval.Property(a => a.ProposedStatus).HasColumnName("proposed_status");
+            approval.Property(a => a.ProposedBy).HasColumnName("proposed_by");
+            approval.Property(a => a.Note).HasColumnName("note");
+            approval.Property(a => a.ProposedAt).HasColumnName("proposed_at");
+            approval.Property(a => a.Decision).HasColumnName("decision");
+            approval.Property(a => a.DecidedBy).HasColumnName("decided_by");
+            approval.Property(a => a.DecidedAt).HasColumnName("decided_at");
+            approval.Property(a => a.RowVersion).IsRowVersion();
+            approval.HasOne<FraudAlert>().WithMany().HasForeignKey(a => a.AlertId);
         });
 
         modelBuilder.Entity<UserAccount>(account =>

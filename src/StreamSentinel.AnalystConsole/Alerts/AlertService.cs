@@ -15,7 +15,13 @@ namespace StreamSentinel.AnalystConsole.Alerts;
 
 /// <summary>The queue, the alert page and the status workflow, over EF Core (PostgreSQL) and ClickHouse.</summary>
 public sealed class AlertService(
-    SentinelDbContext db, ClickHouseDatabase clickHouse, IOptions<ConsoleOptions> options, IOperationalEvents events, ConsoleMetrics metrics, TimeProvider time)
+    SentinelDbContext db,
+    ClickHouseDatabase clickHouse,
+    IOptions<ConsoleOptions> options,
+    IOptions<FourEyesOptions> fourEyes,
+    IOperationalEvents events,
+    ConsoleMetrics metrics,
+    TimeProvider time)
 {
     public const string EntityType = "fraud_alert";
 
@@ -120,6 +126,12 @@ public sealed class AlertService(
         if (!AlertWorkflow.Allows(alert.Status, change.Status))
         {
             return (ChangeOutcome.NotAllowed, AlertSummary.Of(alert));
+        }
+
+        // Four-eyes: this verdict is a proposal for a second analyst (ApprovalService), not a change.
+        if (fourEyes.Value.Requires(change.Status, alert.Severity))
+        {
+            return (ChangeOutcome.NeedsApproval, AlertSummary.Of(alert));
         }
 
         // The version the client saw is the one the UPDATE requires (xmin): a change committed since then fails it.
@@ -268,4 +280,5 @@ public enum ChangeOutcome
     NotFound,
     NotAllowed,
     Stale,
+    NeedsApproval,
 }

@@ -24,6 +24,7 @@ public sealed class CaseService(
     AlertService alerts,
     IOptions<ConsoleOptions> options,
     IOptions<SlaOptions> sla,
+    IOptions<FourEyesOptions> fourEyes,
     IOperationalEvents events,
     ConsoleMetrics metrics,
     TimeProvider time)
@@ -81,7 +82,9 @@ public sealed class CaseService(
         }
 
         var audits = new List<AuditEvent>();
-        foreach (var alert in members.Where(a => AlertWorkflow.Allows(a.Status, change.Status)))
+        // A verdict under four-eyes is never applied to a whole case at once: each alert needs its own proposal.
+        var needsApproval = members.Where(a => fourEyes.Value.Requires(change.Status, a.Severity)).Select(a => a.Id).ToHashSet();
+        foreach (var alert in members.Where(a => AlertWorkflow.Allows(a.Status, change.Status) && !needsApproval.Contains(a.Id)))
         {
             audits.Add(alerts.Apply(alert, new StatusChange(change.Status, null, change.Note), analyst, id));
         }
@@ -108,7 +111,8 @@ public sealed class CaseService(
             CaseOutcome.Changed,
             new CaseActionResult(
                 (await SummaryAsync(id, cancellationToken))!,
-                [.. after.Select(a => new CaseAlertOutcome(a.Id, changed.Contains(a.Id.ToString()) ? "changed" : "not_allowed", a.Status, a.RowVersion))]),
+                [.. after.Select(a => new CaseAlertOutcome(
+                    a.Id, changed.Contains(a.Id.ToString()) ? "changed" : needsApproval.Contains(a.Id) ? "needs_approval" : "not_allowed", a.Status, a.RowVersion))]),
             null);
     }
 

@@ -39,7 +39,10 @@ public sealed record CaseStatusChange(string Status, string? Note);
 /// <summary>What an action on a case did to each of its alerts: changed, or left as it was and why.</summary>
 public sealed record CaseActionResult(CaseSummary Case, IReadOnlyList<CaseAlertOutcome> Alerts);
 
-/// <summary>One alert of a case after an action: <c>changed</c>, or <c>not_allowed</c> (its status cannot make that step).</summary>
+/// <summary>
+/// One alert of a case after an action: <c>changed</c>, <c>not_allowed</c> (its status cannot make that step) or
+/// <c>needs_approval</c> (a verdict under four-eyes: propose it on the alert).
+/// </summary>
 public sealed record CaseAlertOutcome(Guid Id, string Outcome, string Status, uint Version);
 
 public enum CaseOutcome

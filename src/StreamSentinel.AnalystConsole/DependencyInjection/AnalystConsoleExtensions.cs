@@ -47,6 +47,8 @@ public static class AnalystConsoleExtensions
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddScoped<AlertService>();
         builder.Services.AddScoped<CaseService>();
+        builder.Services.AddScoped<ApprovalService>();
+        builder.Services.AddOptions<FourEyesOptions>().BindConfiguration(FourEyesOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<SlaReport>();
         builder.Services.AddHttpClient<FleetService>(FleetService.HttpClientName);
         builder.Services.AddProblemDetails();

@@ -45,7 +45,7 @@ internal static class AlertEndpoints
         }).RequireAuthorization(AnalystConsolePolicies.Read)
             .Produces<AlertDetail>().Produces(StatusCodes.Status404NotFound).ProducesAuthorizationProblems();
 
-        api.MapPost("/alerts/{id:guid}/status", async (Guid id, StatusChange change, HttpContext http, ClaimsPrincipal user, AlertService alerts, CancellationToken cancellationToken) =>
+        api.MapPost("/alerts/{id:guid}/status", async (Guid id, StatusChange change, HttpContext http, ClaimsPrincipal user, AlertService alerts, ApprovalService approvals, CancellationToken cancellationToken) =>
         {
             if (!TryVersion(http.Request.Headers.IfMatch.ToString(), out var version))
             {
@@ -65,6 +65,14 @@ internal static class AlertEndpoints
             }
 
             var (outcome, alert) = await alerts.ChangeStatusAsync(id, version, change, user.Identity!.Name!, cancellationToken);
+            if (outcome == ChangeOutcome.NeedsApproval)
+            {
+                var proposal = await approvals.ProposeAsync(alert!, change, user.Identity!.Name!, cancellationToken);
+                return proposal is null
+                    ? Results.Problem(title: "This alert already has a verdict waiting for approval.", statusCode: StatusCodes.Status409Conflict)
+                    : Results.Accepted($"/api/approvals/{proposal.Id}", proposal);
+            }
+
             if (alert is not null)
             {
                 http.Response.Headers.ETag = ETag(alert.Version);
@@ -83,9 +91,48 @@ internal static class AlertEndpoints
                     statusCode: StatusCodes.Status409Conflict),
             };
         }).RequireAuthorization(AnalystConsolePolicies.Change)
-            .Produces<AlertSummary>().ProducesValidationProblem().Produces(StatusCodes.Status404NotFound)
+            .Produces<AlertSummary>().Produces<ApprovalView>(StatusCodes.Status202Accepted).ProducesValidationProblem().Produces(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesAuthorizationProblems();
+
+        MapApprovals(api);
+    }
+
+    private static void MapApprovals(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/approvals", async (ApprovalService approvals, CancellationToken cancellationToken) =>
+            Results.Ok(await approvals.PendingAsync(200, cancellationToken)))
+            .RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<IReadOnlyList<ApprovalView>>().ProducesAuthorizationProblems();
+
+        foreach (var (verb, approve) in new[] { ("approve", true), ("reject", false) })
+        {
+            api.MapPost($"/approvals/{{id:guid}}/{verb}", async (Guid id, ApprovalDecision decision, ClaimsPrincipal user, ApprovalService approvals, CancellationToken cancellationToken) =>
+            {
+                if (decision.Note is { Length: > 2000 })
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["notes are at most 2000 characters"] });
+                }
+
+                var (outcome, approval, alert) = await approvals.DecideAsync(id, approve, decision, user.Identity!.Name!, cancellationToken);
+                return outcome switch
+                {
+                    ApprovalOutcome.Decided => Results.Ok(new ApprovalDecisionResult(approval!, alert!)),
+                    ApprovalOutcome.NotFound => Results.NotFound(),
+                    ApprovalOutcome.OwnProposal => Results.Problem(
+                        title: "The analyst who proposed a verdict cannot decide it: a second analyst must.", statusCode: StatusCodes.Status403Forbidden),
+                    ApprovalOutcome.AlertMoved => Results.Problem(
+                        title: $"The alert is {alert!.Status} now and cannot become {approval!.ProposedStatus}; reject the proposal.",
+                        statusCode: StatusCodes.Status409Conflict),
+                    _ => Results.Problem(
+                        title: "This proposal was already decided.",
+                        statusCode: StatusCodes.Status409Conflict,
+                        extensions: new Dictionary<string, object?> { ["current"] = approval }),
+                };
+            }).RequireAuthorization(AnalystConsolePolicies.Change)
+                .Produces<ApprovalDecisionResult>().ProducesValidationProblem().Produces(StatusCodes.Status404NotFound)
+                .ProducesProblem(StatusCodes.Status409Conflict).ProducesAuthorizationProblems();
+        }
     }
 
     private static string AllowedNext(string status) =>
