@@ -156,6 +156,66 @@ public sealed class AlertService(
         return (ChangeOutcome.Changed, AlertSummary.Of(alert));
     }
 
+    /// <summary>
+    /// Applies <paramref name="action"/> to each alert of its selection on its own (one transaction each, so one alert
+    /// changed meanwhile fails alone): each checked against the version the analyst saw and audited with the note.
+    /// </summary>
+    public async Task<BulkResult> BulkAsync(BulkAction action, string analyst, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var results = new List<BulkItemResult>(action.Items.Count);
+        foreach (var item in action.Items)
+        {
+            var (outcome, alert) = action.Action == "assign"
+                ? await AssignAsync(item.Id, item.Version, action.Assignee, action.Note, analyst, cancellationToken)
+                : await ChangeStatusAsync(item.Id, item.Version, new StatusChange(action.Status!, null, action.Note), analyst, cancellationToken);
+            results.Add(new BulkItemResult(item.Id, outcome switch
+            {
+                ChangeOutcome.Changed => "changed",
+                ChangeOutcome.NotFound => "not_found",
+                ChangeOutcome.Stale => "stale",
+                ChangeOutcome.NeedsApproval => "needs_approval",
+                _ => "not_allowed",
+            }, alert?.Status, alert?.Version));
+            db.ChangeTracker.Clear();
+        }
+
+        var changed = results.Count(r => r.Outcome == "changed");
+        return new BulkResult(changed, results.Count - changed, results);
+    }
+
+    /// <summary>Gives one alert to <paramref name="assignee"/> (null: nobody) if it is still at <paramref name="expectedVersion"/>, audited.</summary>
+    public async Task<(ChangeOutcome Outcome, AlertSummary? Alert)> AssignAsync(
+        Guid id, uint expectedVersion, string? assignee, string? note, string analyst, CancellationToken cancellationToken)
+    {
+        var alert = await db.FraudAlerts.SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (alert is null)
+        {
+            return (ChangeOutcome.NotFound, null);
+        }
+
+        if (alert.RowVersion != expectedVersion)
+        {
+            return (ChangeOutcome.Stale, AlertSummary.Of(alert));
+        }
+
+        db.Entry(alert).Property(a => a.RowVersion).OriginalValue = expectedVersion;
+        var audit = Audit(EntityType, id.ToString(), Assigned, analyst, new JsonObject { ["from"] = alert.Assignee, ["to"] = assignee, ["note"] = note, ["case_id"] = alert.CaseId?.ToString() });
+        alert.Assignee = assignee;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return (ChangeOutcome.Stale, AlertSummary.Of(await db.FraudAlerts.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken)));
+        }
+
+        events.Publish(audit);
+        return (ChangeOutcome.Changed, AlertSummary.Of(alert));
+    }
+
     /// <summary>Records the time-to-first-action and time-to-resolution of the changes just committed.</summary>
     internal void Committed()
     {

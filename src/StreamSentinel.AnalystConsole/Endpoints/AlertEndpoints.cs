@@ -3,7 +3,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.Hosting.DependencyInjection;
 
 namespace StreamSentinel.AnalystConsole.Endpoints;
@@ -96,6 +98,43 @@ internal static class AlertEndpoints
             .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesAuthorizationProblems();
 
         MapApprovals(api);
+        MapBulk(api);
+    }
+
+    private static void MapBulk(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/alerts/bulk", async (BulkAction action, ClaimsPrincipal user, IOptions<ConsoleOptions> options, AlertService alerts, CancellationToken cancellationToken) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (action.Items is not { Count: > 0 and <= 500 } || action.Items.Select(i => i.Id).Distinct().Count() != action.Items.Count)
+            {
+                errors["items"] = ["1 to 500 different alerts, each with the version you saw"];
+            }
+
+            if (string.IsNullOrWhiteSpace(action.Note) || action.Note.Length > 2000)
+            {
+                errors["note"] = ["a bulk action needs a note (the reason), at most 2000 characters"];
+            }
+
+            if (action.Action == "status" && !AlertWorkflow.Statuses.Contains(action.Status ?? ""))
+            {
+                errors["status"] = [$"must be one of {string.Join(", ", AlertWorkflow.Statuses)}"];
+            }
+            else if (action.Action == "assign" && action.Assignee is not null
+                && !options.Value.Users.Any(u => u.Role == ConsoleRoles.Analyst && string.Equals(u.Name, action.Assignee, StringComparison.Ordinal)))
+            {
+                errors["assignee"] = ["is not an analyst of this console (Console:Users with role analyst)"];
+            }
+            else if (action.Action is not ("status" or "assign"))
+            {
+                errors["action"] = ["is status or assign"];
+            }
+
+            return errors.Count > 0
+                ? Results.ValidationProblem(errors, title: "The bulk action is invalid.")
+                : Results.Ok(await alerts.BulkAsync(action, user.Identity!.Name!, cancellationToken));
+        }).RequireAuthorization(AnalystConsolePolicies.Change)
+            .Produces<BulkResult>().ProducesValidationProblem().ProducesAuthorizationProblems();
     }
 
     private static void MapApprovals(IEndpointRouteBuilder api)

@@ -209,6 +209,59 @@ public sealed class CaseWorkTests
         }
     }
 
+    [Test]
+    public async Task A_bulk_false_positive_of_50_alerts_changes_49_and_reports_the_one_changed_meanwhile()
+    {
+        using var ana = await SignInAsync("ana", "ana-password-0123");
+        using var bob = await SignInAsync("bob", "bob-password-0123");
+        // Fifty alerts nobody else in this fixture touches: each the only alert of its user, MEDIUM.
+        var chosen = _alerts.GroupBy(a => a.Result.UserId).Where(g => g.Count() == 1).Select(g => g.Single())
+            .Where(a => a.Result.Severity == StreamSentinel.Contracts.Severity.Medium).Skip(10).Take(50).ToList();
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
+        var ids = (await connection.QueryAsync<(Guid Id, long Version)>(
+            "SELECT id, xmin::text::bigint FROM fraud_alerts WHERE transaction_id = ANY(@ids)", new { ids = chosen.Select(a => a.Result.TransactionId).ToArray() })).ToList();
+
+        var assigned = await BulkAsync(ana, new { action = "assign", assignee = "ana", note = "taking the batch", items = ids.Select(i => new { id = i.Id, version = i.Version }) });
+        var investigated = await BulkAsync(ana, new { action = "status", status = "INVESTIGATING", note = "one merchant's terminal", items = Versions(assigned) });
+        // Meanwhile Bob decides one of them on his own.
+        var theirs = investigated["items"]!.AsArray()[17]!;
+        var single = new HttpRequestMessage(HttpMethod.Post, $"/api/alerts/{theirs["id"]}/status") { Content = JsonContent.Create(new { status = "CONFIRMED_FRAUD" }) };
+        single.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{theirs["version"]}\""));
+        Assert.That((await bob.SendAsync(single)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var cleared = await BulkAsync(ana, new { action = "status", status = "FALSE_POSITIVE", note = "terminal misconfigured, merchant confirmed", items = Versions(investigated) });
+        var noNote = await ana.PostAsJsonAsync("/api/alerts/bulk", new { action = "status", status = "FALSE_POSITIVE", items = Versions(investigated) });
+        var toViewer = await ana.PostAsJsonAsync("/api/alerts/bulk", new { action = "assign", assignee = "vera", note = "x", items = Versions(investigated) });
+
+        var audited = await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM system_audit_log WHERE action = 'alert.status_changed' AND details->>'to' = 'FALSE_POSITIVE' "
+            + "AND details->>'note' = 'terminal misconfigured, merchant confirmed' AND entity_id = ANY(@ids)", new { ids = ids.Select(i => i.Id.ToString()).ToArray() });
+        var statuses = (await connection.QueryAsync<(string Status, long Count)>(
+            "SELECT status, count(*) FROM fraud_alerts WHERE id = ANY(@ids) GROUP BY status", new { ids = ids.Select(i => i.Id).ToArray() })).ToDictionary(r => r.Status, r => r.Count);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ids, Has.Count.EqualTo(50));
+            Assert.That((assigned["changed"]!.GetValue<int>(), investigated["changed"]!.GetValue<int>()), Is.EqualTo((50, 50)));
+            Assert.That((cleared["changed"]!.GetValue<int>(), cleared["failed"]!.GetValue<int>()), Is.EqualTo((49, 1)));
+            Assert.That(
+                cleared["items"]!.AsArray().Where(i => i!["outcome"]!.GetValue<string>() != "changed").Select(i => (i!["id"]!.GetValue<Guid>(), i["outcome"]!.GetValue<string>(), i["status"]!.GetValue<string>())),
+                Is.EqualTo(new[] { (theirs["id"]!.GetValue<Guid>(), "stale", "CONFIRMED_FRAUD") }), "the one Bob changed, with what it is now");
+            Assert.That(audited, Is.EqualTo(49), "one audit row per changed alert, with the reason");
+            Assert.That(statuses, Is.EqualTo(new Dictionary<string, long> { ["FALSE_POSITIVE"] = 49, ["CONFIRMED_FRAUD"] = 1 }));
+            Assert.That(noNote.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(toViewer.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+    }
+
+    private static IEnumerable<object> Versions(JsonNode result) =>
+        result["items"]!.AsArray().Select(i => new { id = i!["id"]!.GetValue<Guid>(), version = i["version"]!.GetValue<uint>() });
+
+    private static async Task<JsonNode> BulkAsync(HttpClient http, object body)
+    {
+        var response = await http.PostAsJsonAsync("/api/alerts/bulk", body);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
     private static Task<HttpResponseMessage> AssignAsync(HttpClient http, Guid caseId, string version, string? assignee, string? note = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{caseId}/assignee") { Content = JsonContent.Create(new { assignee, note }) };
