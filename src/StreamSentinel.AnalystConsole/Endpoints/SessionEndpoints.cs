@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using StreamSentinel.AnalystConsole.Options;
+using StreamSentinel.Hosting.DependencyInjection;
 
 namespace StreamSentinel.AnalystConsole.Endpoints;
 
@@ -33,16 +34,16 @@ internal static class SessionEndpoints
                 [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role)], CookieAuthenticationDefaults.AuthenticationScheme);
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             return Results.Ok(new Session(user.Name, user.Role));
-        }).AllowAnonymous();
+        }).AllowAnonymous().Produces<Session>().ProducesProblem(StatusCodes.Status401Unauthorized);
 
         api.MapGet("/session", (ClaimsPrincipal user) => Results.Ok(new Session(user.Identity!.Name!, user.FindFirstValue(ClaimTypes.Role)!)))
-            .RequireAuthorization(AnalystConsolePolicies.Read);
+            .RequireAuthorization(AnalystConsolePolicies.Read).Produces<Session>().ProducesAuthorizationProblems();
 
         api.MapDelete("/session", async (HttpContext http) =>
         {
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.NoContent();
-        }).AllowAnonymous();
+        }).AllowAnonymous().Produces(StatusCodes.Status204NoContent);
     }
 
     private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));

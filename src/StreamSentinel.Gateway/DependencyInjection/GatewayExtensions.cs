@@ -1,4 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +40,15 @@ public static class GatewayExtensions
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         builder.Services.AddAuthorization();
         builder.Services.AddProblemDetails();
+        // The wire's naming (snake_case, enums by name), so the OpenAPI document's schemas match what clients send and get.
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
+        builder.AddApiDescription(
+            "Stream-Sentinel ingestion gateway",
+            "Validated intake of payment transactions into Kafka with back-pressure. Authenticate with a bearer token (Gateway:Tokens).");
         builder.Services.AddSingleton(TimeProvider.System);
         // Before the producer: the host stops services in reverse order, and the operational streams must stop last.
         builder.AddOperationalStreams(
@@ -81,10 +93,11 @@ public static class GatewayExtensions
         return builder;
     }
 
-    /// <summary>Authentication and the intake endpoints; health and metrics stay anonymous (MapDefaultEndpoints).</summary>
-    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder endpoints)
+    /// <summary>The intake endpoints behind bearer tokens, and the anonymous API description; health and metrics stay anonymous (MapDefaultEndpoints).</summary>
+    public static IEndpointRouteBuilder MapGateway(this WebApplication app)
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapTransactionIntake();
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapApiDescription();
+        return app.MapTransactionIntake();
     }
 }

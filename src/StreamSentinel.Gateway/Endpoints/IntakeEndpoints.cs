@@ -28,8 +28,24 @@ public static class IntakeEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("/v1/transactions").RequireAuthorization();
-        group.MapPost("", PostOneAsync);
-        group.MapPost("/batch", PostBatchAsync);
+        // The handlers read the body themselves (a size limit, then the contract's strict reader), so the description
+        // of what they accept and answer is declared here rather than inferred from their parameters.
+        group.MapPost("", PostOneAsync)
+            .Accepts<Transaction>("application/json")
+            .Produces<IntakeAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .Produces(StatusCodes.Status401Unauthorized);
+        group.MapPost("/batch", PostBatchAsync)
+            .Accepts<Transaction[]>("application/json")
+            .Produces<BatchResult>()
+            .Produces<BatchResult>(StatusCodes.Status429TooManyRequests)
+            .Produces<BatchResult>(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .Produces(StatusCodes.Status401Unauthorized);
         return endpoints;
     }
 

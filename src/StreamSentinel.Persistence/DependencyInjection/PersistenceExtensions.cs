@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using StreamSentinel.ClickHouse.DependencyInjection;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
@@ -43,7 +44,8 @@ public static class PersistenceExtensions
                 (PersistenceOptions.SectionName, services.GetRequiredService<IOptions<PersistenceOptions>>().Value),
                 (RoutingOptions.SectionName, services.GetRequiredService<IOptions<RoutingOptions>>().Value),
             ]));
-        builder.Services.AddSingleton<AlertWriter>();
+        builder.Services.AddSingleton(services => new AlertWriter(
+            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<IOptions<PersistenceOptions>>().Value.CaseWindowMinutes));
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<ResultWriter>();
         builder.Services.AddSingleton<PerformanceWriter>();

@@ -5,10 +5,10 @@ using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.IntegrationTests.Detection;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.IntegrationTests.Security;
 

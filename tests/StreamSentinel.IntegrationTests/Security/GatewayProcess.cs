@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
@@ -30,7 +31,7 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>Starts a gateway whose clients hold <paramref name="tokens"/> (client-0, client-1, ...).</summary>
     public static async Task<GatewayProcess> StartAsync(IReadOnlyList<string> tokens, Dictionary<string, string>? settings = null)
     {
-        var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, _ => 2));
+        var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, _ => 2), NullLogger.Instance);
         var environment = new Dictionary<string, string> { ["SS_KAFKA"] = broker.BootstrapServers };
         for (var i = 0; i < tokens.Count; i++)
         {
