@@ -66,7 +66,8 @@ public static class ServiceDefaults
         app.MapPrometheusScrapingEndpoint("/metrics");
         // Resolved here, before the workers start, so that it hears their first measurement.
         var latencies = app.Services.GetRequiredService<LatencyRecorder>();
-        app.MapGet("/latency", () => TypedResults.Json(new LatencyReport(latencies.Read()), LatencyJsonContext.Default.LatencyReport));
+        app.MapGet("/latency", () => TypedResults.Json(new LatencyReport(latencies.Read()), LatencyJsonContext.Default.LatencyReport))
+            .ExcludeFromDescription();
         return app;
     }
 }

@@ -25,7 +25,7 @@ public sealed class ApiDescriptionTests
     /// <summary>What is deliberately left out of a document: web pages, the description itself, probes and scrapes.</summary>
     private static readonly string[] Undescribed =
     [
-        "/healthz", "/readyz", "/metrics", "/openapi/v1.json",
+        "/healthz", "/readyz", "/metrics", "/latency", "/openapi/v1.json",
         "/scalar/{documentName?}", "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg",
     ];
 
