@@ -43,6 +43,9 @@ mkdir -p "$results"
 
 echo "== building"
 dotnet build StreamSentinel.sln -c Release --disable-build-servers -nologo -v:q "-clp:ErrorsOnly;Summary"
+# The tests start workers through scripts/stream-sentinel, which rebuilds its CLI when a source is newer than it:
+# do that here, once, rather than inside the first fixture's start-up timeout.
+scripts/stream-sentinel --help >/dev/null
 
 echo "== testing (servers from .stack/env)"
 status=0
