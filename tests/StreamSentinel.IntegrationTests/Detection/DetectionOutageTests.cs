@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
@@ -9,14 +10,15 @@ public sealed class DetectionOutageTests
 {
     private const int Count = 12_000;
     private const string Group = "stream-sentinel-detection";
+    private const string ResultsMetric = "stream_sentinel_detection_results_total";
 
     [Test]
-    public async Task Redis_crashing_under_load_stops_commits_until_it_is_back_and_nothing_is_lost_or_stored_twice()
+    public async Task Redis_crashing_under_load_stops_commits_and_readiness_until_it_is_back_and_nothing_is_lost_or_stored_twice()
     {
         await using var pipeline = await PipelineFixture.StartAsync(partitions: 4);
         await using var redis = await PrivateRedis.StartAsync();
         // Small limits, so that the outage reaches them within seconds: a checkpoint every 100 ms, 500 results past it.
-        await pipeline.StartDetectionWorkerAsync("d1", settings: new Dictionary<string, string>
+        var worker = await pipeline.StartDetectionWorkerAsync("d1", settings: new Dictionary<string, string>
         {
             ["SS_REDIS"] = redis.ConnectionString,
             ["Detection__CheckpointIntervalMs"] = "100",
@@ -24,10 +26,15 @@ public sealed class DetectionOutageTests
             ["Detection__RetryMaxDelayMs"] = "1000",
         });
         await pipeline.StartWorkerAsync("p1");
+        await worker.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = worker.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var readyBefore = await WorkerEndpoints.StatusAsync(http, "/readyz");
         var simulating = pipeline.SimulateAsync(Count, seed: 31, "--users", "800", "--rate", "1500");
         await PipelineFixture.WaitForAsync(() => Task.FromResult(Committed(pipeline) >= 1500), TimeSpan.FromMinutes(2));
 
         await redis.StopAsync();
+        await PipelineFixture.WaitForAsync(async () => await WorkerEndpoints.StatusAsync(http, "/readyz") == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
+        var resultsBeforeRestart = WorkerEndpoints.MetricTotal(await http.GetStringAsync("/metrics"), ResultsMetric);
         // Whatever was in flight settles, then nothing more may be committed while the state cannot be saved.
         await Task.Delay(TimeSpan.FromSeconds(2));
         var committedEarly = Committed(pipeline);
@@ -35,13 +42,19 @@ public sealed class DetectionOutageTests
         var committedLate = Committed(pipeline);
         var resultsDuringOutage = PublishedResults(pipeline);
         await redis.StartAgainAsync();
+        await PipelineFixture.WaitForAsync(async () => await WorkerEndpoints.StatusAsync(http, "/readyz") == HttpStatusCode.OK, TimeSpan.FromMinutes(1));
         await simulating;
 
         var results = DetectionFleetTests.ReadResults(pipeline, r => r.Select(x => x.EventId).Distinct().Count() >= Count);
         var report = await pipeline.VerifyUntilPassedAsync(TimeSpan.FromMinutes(3));
+        var resultsAtEnd = WorkerEndpoints.MetricTotal(await http.GetStringAsync("/metrics"), ResultsMetric);
         using (Assert.EnterMultipleScope())
         {
+            Assert.That(readyBefore, Is.EqualTo(HttpStatusCode.OK), "/readyz before the outage");
             Assert.That(committedLate, Is.EqualTo(committedEarly), "no commit while Redis is down");
+            // The worker's own count of acknowledged results: it moved before the outage and again after it.
+            Assert.That(resultsBeforeRestart, Is.GreaterThan(0).And.LessThan(Count), "/metrics counted results before the outage");
+            Assert.That(resultsAtEnd, Is.GreaterThanOrEqualTo(Count), "/metrics counted every result (repeats after the outage included)");
             Assert.That(committedEarly, Is.LessThan(Count), "the outage began mid-stream");
             // Each partition may run 500 results past its last checkpoint, and no further.
             Assert.That(resultsDuringOutage, Is.LessThanOrEqualTo(committedEarly + (4 * 500)), "publishing stops at the partitions' limits");

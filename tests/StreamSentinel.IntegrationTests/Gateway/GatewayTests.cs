@@ -18,6 +18,7 @@ namespace StreamSentinel.IntegrationTests.Gateway;
 public sealed partial class GatewayTests
 {
     private const string Token = "test-token-0123456789";
+    private const string AcceptedMetric = "stream_sentinel_gateway_accepted_total";
 
     private static readonly string Valid = """
         {"schema_version":1,"transaction_id":"t-1","user_id":"u-1","card_id":"c-1","merchant_id":"m-1","merchant_category":"5411",
@@ -46,18 +47,26 @@ public sealed partial class GatewayTests
     }
 
     [Test]
-    public async Task Intake_needs_a_known_bearer_token_and_health_does_not()
+    public async Task Intake_needs_a_known_bearer_token_and_health_readiness_and_metrics_do_not()
     {
         using var http = await StartAsync();
 
         using (Assert.EnterMultipleScope())
         {
+            Assert.That(await WorkerEndpoints.StatusAsync(http, "/readyz"), Is.EqualTo(HttpStatusCode.OK), "ready: the broker answers");
+            var acceptedBefore = WorkerEndpoints.MetricTotal(await http.GetStringAsync("/metrics"), AcceptedMetric);
             Assert.That((await http.PostAsync("/v1/transactions", Json(Valid))).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             using var wrong = new HttpRequestMessage(HttpMethod.Post, "/v1/transactions") { Content = Json(Valid) };
             wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-token-at-all");
             Assert.That((await http.SendAsync(wrong)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That((await http.GetAsync("/healthz")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That((await Authorized(http, "/v1/transactions", Valid)).StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+            // The refused requests are not counted, the accepted one is (the exporter may serve a cached scrape briefly).
+            var acceptedAfter = acceptedBefore;
+            await PipelineFixture.WaitForAsync(
+                async () => (acceptedAfter = WorkerEndpoints.MetricTotal(await http.GetStringAsync("/metrics"), AcceptedMetric)) > acceptedBefore,
+                TimeSpan.FromSeconds(10));
+            Assert.That(acceptedAfter - acceptedBefore, Is.EqualTo(1), "/metrics: accepted transactions");
         }
     }
 

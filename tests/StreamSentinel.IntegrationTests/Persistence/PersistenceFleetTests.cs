@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.RegularExpressions;
 using Dapper;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.IntegrationTests.Infrastructure;
@@ -107,8 +106,8 @@ public sealed class PersistenceFleetTests
         // The worker may log its HTTP address just after its first assignment.
         await worker.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(1));
         using var http = new HttpClient { BaseAddress = worker.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
-        var readyBefore = await StatusAsync(http, "/readyz");
-        var committedBefore = MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
+        var readyBefore = await WorkerEndpoints.StatusAsync(http, "/readyz");
+        var committedBefore = WorkerEndpoints.MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
         var database = new Npgsql.NpgsqlConnectionStringBuilder(pipeline.Databases.PostgresConnectionString).Database!;
         await using var admin = new Npgsql.NpgsqlConnection(TestServers.Current.Postgres);
         await admin.OpenAsync();
@@ -119,13 +118,13 @@ public sealed class PersistenceFleetTests
         await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
         await pipeline.GenerateAsync(count: 5000, seed: 14, alertShare: 0.3);
         await worker.WaitForOutputAsync("partitions paused", TimeSpan.FromMinutes(1));
-        await PipelineFixture.WaitForAsync(async () => await StatusAsync(http, "/readyz") == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
+        await PipelineFixture.WaitForAsync(async () => await WorkerEndpoints.StatusAsync(http, "/readyz") == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
         var lagWhileDown = pipeline.Lag(Group, Topics.DetectionResults);
         await admin.ExecuteAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS true");
-        await PipelineFixture.WaitForAsync(async () => await StatusAsync(http, "/readyz") == HttpStatusCode.OK, TimeSpan.FromMinutes(1));
+        await PipelineFixture.WaitForAsync(async () => await WorkerEndpoints.StatusAsync(http, "/readyz") == HttpStatusCode.OK, TimeSpan.FromMinutes(1));
 
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
-        var committedAfter = MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
+        var committedAfter = WorkerEndpoints.MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
         var latencies = (await http.GetFromJsonAsync("/latency", LatencyJsonContext.Default.LatencyReport))!.Latencies;
         var flushes = latencies.Single(l => l.Instrument == "stream_sentinel.persistence.flush.duration" && l.Collection == "detection_results");
 
@@ -159,18 +158,18 @@ public sealed class PersistenceFleetTests
         var worker = await pipeline.StartWorkerAsync("cut-off", batchSize: 500, settings: new Dictionary<string, string> { ["SS_CLICKHOUSE"] = clickHouse.ConnectionString });
         await worker.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(1));
         using var http = new HttpClient { BaseAddress = worker.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
-        var readyBefore = await StatusAsync(http, "/readyz");
+        var readyBefore = await WorkerEndpoints.StatusAsync(http, "/readyz");
 
         // The outage: the worker's only way to ClickHouse refuses connections and resets the open ones; the server
         // itself stays up for every other test, and for this test's own counts.
         relay.Cut();
         await pipeline.GenerateAsync(count: 5000, seed: 15, alertShare: 0.3);
         await worker.WaitForOutputAsync("Writing a ClickHouse block of", TimeSpan.FromMinutes(1));
-        await PipelineFixture.WaitForAsync(async () => await StatusAsync(http, "/readyz") == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
+        await PipelineFixture.WaitForAsync(async () => await WorkerEndpoints.StatusAsync(http, "/readyz") == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
         var storedWhileDown = await pipeline.ClickHouseScalarAsync("SELECT count() FROM detection_results");
         var lagWhileDown = pipeline.Lag(Group, Topics.DetectionResults);
         relay.Restore();
-        await PipelineFixture.WaitForAsync(async () => await StatusAsync(http, "/readyz") == HttpStatusCode.OK, TimeSpan.FromMinutes(1));
+        await PipelineFixture.WaitForAsync(async () => await WorkerEndpoints.StatusAsync(http, "/readyz") == HttpStatusCode.OK, TimeSpan.FromMinutes(1));
 
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
 
@@ -186,17 +185,6 @@ public sealed class PersistenceFleetTests
 
         await pipeline.AssertStoredOnceAsync(5000, IndependentCounts.GeneratedAlerts(5000, seed: 15, alertShare: 0.3), deadLetters: 0);
     }
-
-    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path)
-    {
-        using var response = await http.GetAsync(path);
-        return response.StatusCode;
-    }
-
-    /// <summary>The sum of a Prometheus counter over its series; 0 when the worker has not reported it yet.</summary>
-    private static double MetricTotal(string metrics, string name) =>
-        Regex.Matches(metrics, $@"(?m)^{Regex.Escape(name)}(?:\{{[^}}]*\}})? (\S+)")
-            .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
     private static Dictionary<string, string> ReadDeadLetterReasons(PipelineFixture pipeline)
     {
