@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using StreamSentinel.AnalystConsole.Sessions;
 using StreamSentinel.AppHost;
 
 // The whole fleet, the Aspire way: `dotnet run --project src/StreamSentinel.AppHost`. Without Docker it runs this
@@ -49,7 +50,9 @@ Worker("console", "console")
     .As("SS_POSTGRES", stores.PostgresAnalyst)
     .As("SS_CLICKHOUSE", stores.ClickHouseBi)
     .WithEnvironment("Console__Users__0__Name", "analyst")
-    .WithEnvironment("Console__Users__0__Password", analystPassword)
+    // Configuration holds only the password's hash (PBKDF2): made here from the secret, at each start.
+    .WithEnvironment(async context => context.EnvironmentVariables["Console__Users__0__PasswordHash"] =
+        ConsolePasswords.Hash(await analystPassword.Resource.GetValueAsync(context.CancellationToken) ?? ""))
     .WithEnvironment("Console__Users__0__Role", "analyst");
 
 builder.Build().Run();

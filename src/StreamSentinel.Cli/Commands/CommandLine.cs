@@ -23,5 +23,6 @@ internal static class CommandLine
             WatchCommand.Create(),
             BenchCommand.Create(),
             ChaosCommand.Create(),
+            HashPasswordCommand.Create(),
         };
 }

@@ -56,9 +56,10 @@ public static class ServiceDefaults
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Anonymous even where a fallback policy requires a signed-in user (the console): probes and scrapers have none.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         return app;
     }
 }
