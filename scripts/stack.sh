@@ -26,6 +26,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 stack="${SS_STACK_DIR:-$root/.stack}"
 env_file="$stack/env"
+audit_key_file="$stack/audit-signing-key" # generated once: events signed before a restart still check
 
 port_offset="${SS_STACK_PORT_OFFSET:-0}"
 [[ "$port_offset" =~ ^[0-9]{1,4}$ ]] || { echo "stack.sh: SS_STACK_PORT_OFFSET must be a number from 0 to 9999" >&2; exit 2; }
@@ -640,6 +641,7 @@ take_lock() {
 
 write_env() {
   local pw bootstrap
+  secret_file "$audit_key_file"
   pw="$(cat "$pg_pwfile")"
   bootstrap="$(kafka_bootstraps)" || die kafka "$kafka_bootstrap vanished"
   # umask 077: it holds the database password, also while it is the temp file.
@@ -653,7 +655,10 @@ SS_KAFKA=$(shell_quote "$bootstrap")
 # sentinel_analyst and reads ClickHouse as sentinel_bi. \`stream-sentinel migrate\` creates the PostgreSQL accounts.
 SS_POSTGRES_WRITER=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_writer;Password=$(cat "$pg_writer_pwfile")")
 SS_POSTGRES_ANALYST=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_analyst;Password=$(cat "$pg_analyst_pwfile")")
-SS_CLICKHOUSE_BI=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password=$(cat "$ch_bi_pwfile");JsonReadMode=None;JsonWriteMode=None")")
+SS_CLICKHOUSE_BI=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password=$(cat "$ch_bi_pwfile");JsonReadMode=None;JsonWriteMode=None")
+# The console signs its audit events (verdicts, sign-ins) with this key; persistence dead-letters those not signed with it.
+SS_AUDIT_SIGNING_KEY_ID=$(shell_quote local-1)
+SS_AUDIT_SIGNING_KEY=$(shell_quote "$(cat "$audit_key_file")")")
 }
 
 cmd_up() {

@@ -47,6 +47,8 @@ public static class AnalystConsoleExtensions
             services => OperationalConfiguration.Of(
                 [(ConsoleOptions.SectionName, services.GetRequiredService<IOptions<ConsoleOptions>>().Value)],
                 omit: "users"));
+        // Signed, so that the persistence fleet believes its verdicts and sign-ins (and nobody else's).
+        builder.AddAuditSigning();
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddScoped<AlertService>();
         builder.Services.AddScoped<SessionAudit>();

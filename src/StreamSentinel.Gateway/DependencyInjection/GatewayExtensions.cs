@@ -48,7 +48,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton(services =>
         {
             var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            return new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+            return new ProducerBuilder<byte[]?, byte[]?>(kafka.Secure(new ProducerConfig
             {
                 BootstrapServers = kafka.BootstrapServers,
                 ClientId = $"{kafka.ClientIdPrefix}-gateway-{services.GetRequiredService<IOptions<GatewayOptions>>().Value.Instance}",
@@ -61,7 +61,7 @@ public static class GatewayExtensions
                 RetryBackoffMs = 100,
                 RetryBackoffMaxMs = 2000,
                 MessageTimeoutMs = 30_000,
-            }).SetLogHandler((_, _) => { }).Build();
+            })).SetLogHandler((_, _) => { }).Build();
         });
         builder.Services.AddHostedService<IntakeProducer>();
         builder.Services.AddHealthChecks()

@@ -8,7 +8,7 @@ namespace StreamSentinel.Kafka.Health;
 public sealed class KafkaHealthCheck(KafkaOptions options, string topic) : IHealthCheck, IDisposable
 {
     private readonly Lazy<IAdminClient> _admin = new(() =>
-        new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.BootstrapServers }).SetLogHandler((_, _) => { }).Build());
+        new AdminClientBuilder(options.Secure(new AdminClientConfig { BootstrapServers = options.BootstrapServers })).SetLogHandler((_, _) => { }).Build());
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

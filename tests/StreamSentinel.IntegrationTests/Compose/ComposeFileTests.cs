@@ -28,7 +28,7 @@ public sealed partial class ComposeFileTests
     }
 
     // The secrets compose refuses to start without (${VAR:?}): no default password or key ever reaches a service.
-    private static readonly string[] RequiredSecrets = ["SS_CONSOLE_ANALYST_PASSWORD_HASH", "SS_CONSOLE_VIEWER_PASSWORD_HASH"];
+    private static readonly string[] RequiredSecrets = ["SS_CONSOLE_ANALYST_PASSWORD_HASH", "SS_CONSOLE_VIEWER_PASSWORD_HASH", "SS_AUDIT_SIGNING_KEY"];
 
     [Test]
     public async Task Compose_validates_the_file()
@@ -112,10 +112,13 @@ public sealed partial class ComposeFileTests
         string[] expected = [.. StackEnvironment.Servers, "Http__Host"];
 
         Assert.That(environment.Children.Keys.Select(Scalar), Is.EquivalentTo(expected));
-        foreach (var worker in new[] { "detection", "persistence" })
-        {
-            Assert.That(((YamlMappingNode)Service(worker)["environment"]).Children.Keys.Select(Scalar), Is.EquivalentTo(expected), worker);
-        }
+        Assert.That(((YamlMappingNode)Service("detection")["environment"]).Children.Keys.Select(Scalar), Is.EquivalentTo(expected), "detection");
+        // Persistence also holds the key that audit events from the console are checked with, and nothing else.
+        Assert.That(
+            ((YamlMappingNode)Service("persistence")["environment"]).Children.Keys.Select(Scalar).Where(key => key != "<<"),
+            Is.EquivalentTo(new[] { StackEnvironment.AuditSigningKeyId, StackEnvironment.AuditSigningKey }),
+            "persistence: the shared environment (merged) and the audit signing key");
+        Assert.That(((YamlMappingNode)Service("persistence")["environment"])["<<"], Is.SameAs(environment), "persistence merges the shared environment");
     }
 
     [Test]
