@@ -171,6 +171,52 @@ public sealed class ConsoleIdentityAttackTests
     }
 
     [Test]
+    public async Task With_a_certificate_configured_the_console_serves_HTTPS_only()
+    {
+        var tls = System.Environment.GetEnvironmentVariable("SS_TLS_CA") is { Length: > 0 } ca
+            ? Path.GetDirectoryName(ca)!
+            : throw new InvalidOperationException("SS_TLS_CA is not set: scripts/stack.sh up writes it to .stack/env");
+        var environment = new Dictionary<string, string>(_fixture.Environment)
+        {
+            ["Kestrel__Certificates__Default__Path"] = Path.Combine(tls, "server.crt"),
+            ["Kestrel__Certificates__Default__KeyPath"] = Path.Combine(tls, "server.key"),
+        };
+        using var secure = ChildProcess.Start("https-console", environment, "run", "console", "--http-port", "0");
+        try
+        {
+            await secure.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(3));
+            var address = new Uri(System.Text.RegularExpressions.Regex.Match(secure.Output, @"metrics on (https://\S+?)[\s,]").Groups[1].Value);
+            using var caCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(tls, "ca.crt")));
+            using var handler = new HttpClientHandler
+            {
+                // Trust the stack's CA alone, as a client given its CA file would.
+                ServerCertificateCustomValidationCallback = (_, certificate, _, errors) =>
+                {
+                    using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                    chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(caCertificate);
+                    chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                    return certificate is not null && chain.Build(certificate)
+                        && (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == System.Net.Security.SslPolicyErrors.None;
+                },
+            };
+            using var https = new HttpClient(handler) { BaseAddress = address };
+            using var plain = new HttpClient { BaseAddress = new UriBuilder(address) { Scheme = "http" }.Uri, Timeout = TimeSpan.FromSeconds(10) };
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(address.Scheme, Is.EqualTo("https"));
+                Assert.That((await https.GetAsync("/healthz")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+                Assert.That(async () => await plain.GetAsync("/healthz"), Throws.InstanceOf<HttpRequestException>(), "plain HTTP on the HTTPS port");
+            }
+        }
+        finally
+        {
+            secure.Terminate();
+            await secure.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        }
+    }
+
+    [Test]
     public async Task A_plain_text_password_in_configuration_is_refused_at_start_with_the_setting_named()
     {
         var environment = new Dictionary<string, string>(_fixture.Environment)
