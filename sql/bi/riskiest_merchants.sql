@@ -1,5 +1,5 @@
 -- Riskiest merchants: merchants with the most alerts, with their payments, alert rate, average score and amount
--- alerted. Joins transaction_records (the merchant) to detection_results (the verdict) by event. Parameters:
+-- alerted. Joins transaction_records_bi (the merchant; no card, device or IP) to detection_results (the verdict) by event. Parameters:
 -- {from}, {to} (event time), {limit}.
 -- Chart: bar merchant_id alerts_total
 SELECT
@@ -13,7 +13,7 @@ SELECT
 FROM
 (
     SELECT event_id, merchant_id, merchant_category
-    FROM transaction_records
+    FROM transaction_records_bi
     WHERE event_time >= {from} AND event_time < {to}
 )
 ALL INNER JOIN
@@ -25,3 +25,6 @@ ALL INNER JOIN
 GROUP BY merchant_id
 ORDER BY alerts_total DESC, alert_rate DESC
 LIMIT {limit}
+-- The view's rows are filtered inside it only with this setting on 18.16 (current servers have it on by default):
+-- without it, the event-time window is applied after reading the whole table (measured: 0 rows read against 20,000).
+SETTINGS enable_optimize_predicate_expression = 1

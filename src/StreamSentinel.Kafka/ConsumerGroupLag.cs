@@ -1,4 +1,6 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Kafka;
 
@@ -8,14 +10,14 @@ public sealed record ConsumerGroupLag(string Topic, string Group, IReadOnlyList<
     public long Total => Partitions.Sum(p => p.End - Math.Max(p.Committed, 0));
 
     /// <summary>Reads the committed offsets without joining the group (no subscription, no commits).</summary>
-    public static ConsumerGroupLag Read(string bootstrapServers, string topic, string group, TimeSpan timeout)
+    public static ConsumerGroupLag Read(string bootstrapServers, string topic, string group, TimeSpan timeout, ILogger logger)
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
         {
             BootstrapServers = bootstrapServers,
             GroupId = group,
             EnableAutoCommit = false,
-        }).SetLogHandler((_, _) => { }).Build();
+        }).LogTo(logger).Build();
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var partitions = admin.GetMetadata(topic, timeout).Topics.Single().Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
         var committed = consumer.Committed(partitions, timeout).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);

@@ -9,4 +9,10 @@ public static class MessageHeaders
     /// yet; without the header it needs no such check.
     /// </summary>
     public const string MayRepeat = "ss-may-repeat";
+
+    /// <summary>
+    /// On a transaction: the client that sent it to the gateway (its identity from its credential, e.g. <c>client-0</c>;
+    /// issue 18). A header rather than a field, so the contract and the event id stay as they are.
+    /// </summary>
+    public const string Client = "ss-client";
 }

@@ -1,4 +1,6 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Kafka;
 
@@ -10,15 +12,15 @@ namespace StreamSentinel.Kafka;
 public sealed record TopicSummary(string Topic, int Partitions, long Messages, bool Truncated)
 {
     /// <summary>Reads every topic of the cluster; one metadata request and one watermark query per partition.</summary>
-    public static IReadOnlyList<TopicSummary> ReadAll(string bootstrapServers, TimeSpan timeout)
+    public static IReadOnlyList<TopicSummary> ReadAll(string bootstrapServers, TimeSpan timeout, ILogger logger)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).LogTo(logger).Build();
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
         {
             BootstrapServers = bootstrapServers,
             GroupId = "stream-sentinel-describe",
             EnableAutoCommit = false,
-        }).Build();
+        }).LogTo(logger).Build();
         var metadata = admin.GetMetadata(timeout);
         return [.. metadata.Topics
             .Where(t => !t.Topic.StartsWith("__", StringComparison.Ordinal))

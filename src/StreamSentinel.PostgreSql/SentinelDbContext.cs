@@ -11,6 +11,10 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
 {
     public DbSet<FraudAlert> FraudAlerts => Set<FraudAlert>();
 
+    public DbSet<FraudCase> FraudCases => Set<FraudCase>();
+
+    public DbSet<VerdictApproval> VerdictApprovals => Set<VerdictApproval>();
+
     public DbSet<UserAccount> UserAccounts => Set<UserAccount>();
 
     public DbSet<AuditLogEntry> AuditLog => Set<AuditLogEntry>();
@@ -24,8 +28,10 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             alert.HasKey(a => a.Id);
             alert.Property(a => a.Id).HasColumnName("id").HasDefaultValueSql("gen_random_uuid()");
             alert.Property(a => a.TransactionId).HasColumnName("transaction_id");
-            alert.HasIndex(a => a.TransactionId).IsUnique();
+            alert.HasIndex(a => a.TransactionId).HasDatabaseName("fraud_alerts_transaction_id_idx");
             alert.Property(a => a.EventId).HasColumnName("event_id").IsFixedLength().HasMaxLength(64);
+            // One alert per event: transaction ids are the client's and may repeat (sql/postgres/0010).
+            alert.HasIndex(a => a.EventId).IsUnique().HasDatabaseName("fraud_alerts_event_id_key");
             alert.Property(a => a.UserId).HasColumnName("user_id");
             alert.Property(a => a.Severity).HasColumnName("severity");
             alert.Property(a => a.SeverityRank).HasColumnName("severity_rank").ValueGeneratedOnAddOrUpdate();
@@ -34,6 +40,8 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             alert.Property(a => a.Explanation).HasColumnName("explanation").HasColumnType("jsonb");
             alert.Property(a => a.Status).HasColumnName("status");
             alert.Property(a => a.Assignee).HasColumnName("assignee");
+            alert.Property(a => a.CaseId).HasColumnName("case_id");
+            alert.HasIndex(a => a.CaseId);
             alert.Property(a => a.Amount).HasColumnName("amount").HasPrecision(18, 4);
             alert.Property(a => a.Currency).HasColumnName("currency").IsFixedLength().HasMaxLength(3);
             alert.Property(a => a.MerchantId).HasColumnName("merchant_id");
@@ -46,6 +54,38 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             alert.Property(a => a.CreatedAt).HasColumnName("created_at").ValueGeneratedOnAdd();
             alert.Property(a => a.UpdatedAt).HasColumnName("updated_at").ValueGeneratedOnAddOrUpdate();
             alert.Property(a => a.RowVersion).IsRowVersion();
+        });
+
+        modelBuilder.Entity<FraudCase>(fraudCase =>
+        {
+            fraudCase.ToTable("fraud_cases");
+            fraudCase.HasKey(c => c.Id);
+            fraudCase.Property(c => c.Id).HasColumnName("id").HasDefaultValueSql("gen_random_uuid()");
+            fraudCase.Property(c => c.UserId).HasColumnName("user_id");
+            fraudCase.Property(c => c.OpenedAt).HasColumnName("opened_at");
+            fraudCase.Property(c => c.LastAlertAt).HasColumnName("last_alert_at");
+            fraudCase.Property(c => c.Assignee).HasColumnName("assignee");
+            fraudCase.Property(c => c.CreatedAt).HasColumnName("created_at").ValueGeneratedOnAdd();
+            fraudCase.Property(c => c.UpdatedAt).HasColumnName("updated_at").ValueGeneratedOnAddOrUpdate();
+            fraudCase.Property(c => c.RowVersion).IsRowVersion();
+            fraudCase.HasMany<FraudAlert>().WithOne().HasForeignKey(a => a.CaseId);
+        });
+
+        modelBuilder.Entity<VerdictApproval>(approval =>
+        {
+            approval.ToTable("verdict_approvals");
+            approval.HasKey(a => a.Id);
+            approval.Property(a => a.Id).HasColumnName("id").HasDefaultValueSql("gen_random_uuid()");
+            approval.Property(a => a.AlertId).HasColumnName("alert_id");
+            approval.Property(a => a.ProposedStatus).HasColumnName("proposed_status");
+            approval.Property(a => a.ProposedBy).HasColumnName("proposed_by");
+            approval.Property(a => a.Note).HasColumnName("note");
+            approval.Property(a => a.ProposedAt).HasColumnName("proposed_at");
+            approval.Property(a => a.Decision).HasColumnName("decision");
+            approval.Property(a => a.DecidedBy).HasColumnName("decided_by");
+            approval.Property(a => a.DecidedAt).HasColumnName("decided_at");
+            approval.Property(a => a.RowVersion).IsRowVersion();
+            approval.HasOne<FraudAlert>().WithMany().HasForeignKey(a => a.AlertId);
         });
 
         modelBuilder.Entity<UserAccount>(account =>

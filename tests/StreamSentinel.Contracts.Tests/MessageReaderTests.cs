@@ -177,7 +177,7 @@ public sealed class MessageReaderTests
     {
         Assert.That(
             Enum.GetValues<MessageErrorKind>().Select(kind => new MessageError(kind, "x").Code),
-            Is.EqualTo(new[] { "empty", "oversize", "malformed_json", "unsupported_schema_version", "missing_field", "invalid_value" }));
+            Is.EqualTo(new[] { "empty", "oversize", "malformed_json", "unsupported_schema_version", "missing_field", "invalid_value", "card_number" }));
     }
 
     private static byte[] Mutate(Action<JsonObject> change)

@@ -2,7 +2,7 @@ using System.Text.Json;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Persistence;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.Domain.Tests;
 

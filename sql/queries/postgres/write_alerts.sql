@@ -1,5 +1,5 @@
 -- One batch of alerts, set-based: the rows were COPYed into alert_staging (binary) just before, in the same
--- transaction. A transaction already alerted on (a replay) inserts nothing, and so counts for nothing below:
+-- transaction. An event already alerted on (a replay) inserts nothing, and so counts for nothing below:
 -- user_accounts and system_audit_log change only for alerts this statement really inserted.
 -- Parameter: @worker, the actor of the audit entries.
 WITH inserted AS (
@@ -10,7 +10,8 @@ WITH inserted AS (
            explanation, amount, currency, merchant_id, merchant_category, country,
            model_name, model_version, event_time, detected_at
     FROM alert_staging
-    ON CONFLICT (transaction_id) DO NOTHING
+    -- Per event, never per the client-chosen transaction_id (sql/postgres/0010, issue 18).
+    ON CONFLICT (event_id) DO NOTHING
     RETURNING id, transaction_id, user_id, severity, severity_rank, fraud_score, detected_at
 ),
 accounts AS (

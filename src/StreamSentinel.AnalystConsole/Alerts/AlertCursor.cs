@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 
@@ -10,8 +11,7 @@ namespace StreamSentinel.AnalystConsole.Alerts;
 public readonly record struct AlertCursor(DateTimeOffset CreatedAt, Guid Id)
 {
     public override string ToString() =>
-        Convert.ToBase64String(Encoding.ASCII.GetBytes($"{CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}:{Id:N}"))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Base64Url.EncodeToString(Encoding.ASCII.GetBytes($"{CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}:{Id:N}"));
 
     public static bool TryParse(string? text, out AlertCursor cursor)
     {
@@ -23,8 +23,7 @@ public readonly record struct AlertCursor(DateTimeOffset CreatedAt, Guid Id)
 
         try
         {
-            var base64 = text.Replace('-', '+').Replace('_', '/');
-            var decoded = Encoding.ASCII.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=')));
+            var decoded = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text));
             var parts = decoded.Split(':');
             if (parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
                 && ticks is > 0 and < 3_155_378_975_999_999_999 && Guid.TryParseExact(parts[1], "N", out var id))

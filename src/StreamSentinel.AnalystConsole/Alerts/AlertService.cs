@@ -15,10 +15,21 @@ namespace StreamSentinel.AnalystConsole.Alerts;
 
 /// <summary>The queue, the alert page and the status workflow, over EF Core (PostgreSQL) and ClickHouse.</summary>
 public sealed class AlertService(
-    SentinelDbContext db, ClickHouseDatabase clickHouse, IOptions<ConsoleOptions> options, IOperationalEvents events, ConsoleMetrics metrics, TimeProvider time)
+    SentinelDbContext db,
+    ClickHouseDatabase clickHouse,
+    IOptions<ConsoleOptions> options,
+    IOptions<FourEyesOptions> fourEyes,
+    IOperationalEvents events,
+    ConsoleMetrics metrics,
+    TimeProvider time)
 {
     public const string EntityType = "fraud_alert";
+
+    private readonly List<Action> _uncommitted = [];
+
     public const string StatusChanged = "alert.status_changed";
+    public const string CaseEntityType = "fraud_case";
+    public const string Assigned = "assigned";
 
     /// <summary>
     /// One page, newest first by (created_at, id): a keyset seek, so page 1,000 of 10M alerts costs what page 1 does
@@ -117,11 +128,129 @@ public sealed class AlertService(
             return (ChangeOutcome.NotAllowed, AlertSummary.Of(alert));
         }
 
-        var from = alert.Status;
-        alert.Status = change.Status;
-        alert.Assignee = change.Assignee ?? (change.Status == AlertStatus.Investigating ? analyst : alert.Assignee);
+        // Four-eyes: this verdict is a proposal for a second analyst (ApprovalService), not a change.
+        if (fourEyes.Value.Requires(change.Status, alert.Severity))
+        {
+            return (ChangeOutcome.NeedsApproval, AlertSummary.Of(alert));
+        }
+
         // The version the client saw is the one the UPDATE requires (xmin): a change committed since then fails it.
         db.Entry(alert).Property(a => a.RowVersion).OriginalValue = expectedVersion;
+        var audit = Apply(alert, change, analyst, caseId: null);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            metrics.StatusChange("stale");
+            _uncommitted.Clear();
+            db.ChangeTracker.Clear();
+            var current = await db.FraudAlerts.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken);
+            return (ChangeOutcome.Stale, AlertSummary.Of(current));
+        }
+
+        metrics.StatusChange("changed");
+        Committed();
+        events.Publish(audit);
+        return (ChangeOutcome.Changed, AlertSummary.Of(alert));
+    }
+
+    /// <summary>
+    /// Applies <paramref name="action"/> to each alert of its selection on its own (one transaction each, so one alert
+    /// changed meanwhile fails alone): each checked against the version the analyst saw and audited with the note.
+    /// </summary>
+    public async Task<BulkResult> BulkAsync(BulkAction action, string analyst, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var results = new List<BulkItemResult>(action.Items.Count);
+        foreach (var item in action.Items)
+        {
+            var (outcome, alert) = action.Action == "assign"
+                ? await AssignAsync(item.Id, item.Version, action.Assignee, action.Note, analyst, cancellationToken)
+                : await ChangeStatusAsync(item.Id, item.Version, new StatusChange(action.Status!, null, action.Note), analyst, cancellationToken);
+            results.Add(new BulkItemResult(item.Id, outcome switch
+            {
+                ChangeOutcome.Changed => "changed",
+                ChangeOutcome.NotFound => "not_found",
+                ChangeOutcome.Stale => "stale",
+                ChangeOutcome.NeedsApproval => "needs_approval",
+                _ => "not_allowed",
+            }, alert?.Status, alert?.Version));
+            db.ChangeTracker.Clear();
+        }
+
+        var changed = results.Count(r => r.Outcome == "changed");
+        return new BulkResult(changed, results.Count - changed, results);
+    }
+
+    /// <summary>Gives one alert to <paramref name="assignee"/> (null: nobody) if it is still at <paramref name="expectedVersion"/>, audited.</summary>
+    public async Task<(ChangeOutcome Outcome, AlertSummary? Alert)> AssignAsync(
+        Guid id, uint expectedVersion, string? assignee, string? note, string analyst, CancellationToken cancellationToken)
+    {
+        var alert = await db.FraudAlerts.SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (alert is null)
+        {
+            return (ChangeOutcome.NotFound, null);
+        }
+
+        if (alert.RowVersion != expectedVersion)
+        {
+            return (ChangeOutcome.Stale, AlertSummary.Of(alert));
+        }
+
+        db.Entry(alert).Property(a => a.RowVersion).OriginalValue = expectedVersion;
+        var audit = Audit(EntityType, id.ToString(), Assigned, analyst, new JsonObject { ["from"] = alert.Assignee, ["to"] = assignee, ["note"] = note, ["case_id"] = alert.CaseId?.ToString() });
+        alert.Assignee = assignee;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return (ChangeOutcome.Stale, AlertSummary.Of(await db.FraudAlerts.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken)));
+        }
+
+        events.Publish(audit);
+        return (ChangeOutcome.Changed, AlertSummary.Of(alert));
+    }
+
+    /// <summary>Records the time-to-first-action and time-to-resolution of the changes just committed.</summary>
+    internal void Committed()
+    {
+        foreach (var record in _uncommitted)
+        {
+            record();
+        }
+
+        _uncommitted.Clear();
+    }
+
+    /// <summary>
+    /// Moves a tracked alert to <paramref name="change"/>'s status and adds its audit row to the context (saved with
+    /// it); returns the event to publish once committed. Every path that changes an alert (one alert, a case, a
+    /// selection) goes through here, so every change is audited the same way. <paramref name="caseId"/> names the
+    /// case when the change was made on a case.
+    /// </summary>
+    internal AuditEvent Apply(FraudAlert alert, StatusChange change, string analyst, Guid? caseId)
+    {
+        var from = alert.Status;
+        // Recorded once the change is committed (Committed): a stale change never counts.
+        var now = time.GetUtcNow();
+        var (severity, createdAt) = (alert.Severity, alert.CreatedAt);
+        if (from == AlertStatus.Pending)
+        {
+            _uncommitted.Add(() => metrics.FirstAction(now - createdAt, severity, analyst));
+        }
+
+        if (change.Status is AlertStatus.ConfirmedFraud or AlertStatus.FalsePositive)
+        {
+            _uncommitted.Add(() => metrics.Resolution(now - createdAt, severity, analyst));
+        }
+
+        alert.Status = change.Status;
+        alert.Assignee = change.Assignee ?? (change.Status == AlertStatus.Investigating ? analyst : alert.Assignee);
         // One id for the row written here and the event published below: the persistence fleet stores the event
         // once (the row is already there) and copies verdicts to ClickHouse for the model's precision.
         var audit = new AuditEvent
@@ -131,7 +260,7 @@ public sealed class AlertService(
             Actor = $"analyst/{analyst}",
             Action = StatusChanged,
             EntityType = EntityType,
-            EntityId = id.ToString(),
+            EntityId = alert.Id.ToString(),
             Details = new JsonObject
             {
                 ["from"] = from,
@@ -145,6 +274,11 @@ public sealed class AlertService(
                 ["detected_at"] = alert.DetectedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
             },
         };
+        if (caseId is { } onCase)
+        {
+            audit.Details["case_id"] = onCase.ToString();
+        }
+
         db.AuditLog.Add(new AuditLogEntry
         {
             EventId = audit.EventId,
@@ -155,21 +289,37 @@ public sealed class AlertService(
             EntityId = audit.EntityId,
             Details = audit.Details.ToJsonString(),
         });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            metrics.StatusChange("stale");
-            db.ChangeTracker.Clear();
-            var current = await db.FraudAlerts.AsNoTracking().SingleAsync(a => a.Id == id, cancellationToken);
-            return (ChangeOutcome.Stale, AlertSummary.Of(current));
-        }
+        return audit;
+    }
 
-        metrics.StatusChange("changed");
-        events.Publish(audit);
-        return (ChangeOutcome.Changed, AlertSummary.Of(alert));
+    /// <summary>
+    /// An audit row of <paramref name="entityType"/>'s <paramref name="action"/> (e.g. <c>fraud_alert</c>,
+    /// <c>assigned</c> becomes <c>alert.assigned</c>) added to the context, saved with the change; returns the event
+    /// to publish once committed.
+    /// </summary>
+    internal AuditEvent Audit(string entityType, string entityId, string action, string analyst, JsonObject details)
+    {
+        var audit = new AuditEvent
+        {
+            EventId = Guid.CreateVersion7(),
+            OccurredAt = time.GetUtcNow(),
+            Actor = $"analyst/{analyst}",
+            Action = (entityType == CaseEntityType ? "case." : "alert.") + action,
+            EntityType = entityType,
+            EntityId = entityId,
+            Details = details,
+        };
+        db.AuditLog.Add(new AuditLogEntry
+        {
+            EventId = audit.EventId,
+            OccurredAt = audit.OccurredAt,
+            Actor = audit.Actor,
+            Action = audit.Action,
+            EntityType = audit.EntityType,
+            EntityId = audit.EntityId,
+            Details = audit.Details.ToJsonString(),
+        });
+        return audit;
     }
 
     private async Task<IReadOnlyList<RecentTransaction>> RecentTransactionsAsync(string userId, CancellationToken cancellationToken)
@@ -190,4 +340,5 @@ public enum ChangeOutcome
     NotFound,
     NotAllowed,
     Stale,
+    NeedsApproval,
 }

@@ -19,14 +19,15 @@ public sealed record AlertSummary(
     IReadOnlyList<string> BusinessRulesTriggered,
     DateTimeOffset DetectedAt,
     DateTimeOffset CreatedAt,
-    uint Version)
+    uint Version,
+    Guid? CaseId)
 {
     public static AlertSummary Of(FraudAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
         return new(
             alert.Id, alert.TransactionId, alert.UserId, alert.Severity, alert.FraudScore, alert.Status, alert.Assignee, alert.Amount,
-            alert.Currency, alert.MerchantId, alert.Country, alert.BusinessRulesTriggered, alert.DetectedAt, alert.CreatedAt, alert.RowVersion);
+            alert.Currency, alert.MerchantId, alert.Country, alert.BusinessRulesTriggered, alert.DetectedAt, alert.CreatedAt, alert.RowVersion, alert.CaseId);
     }
 }
 

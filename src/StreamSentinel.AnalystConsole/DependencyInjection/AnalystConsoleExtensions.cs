@@ -15,6 +15,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.AnalystConsole.Cases;
 using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Endpoints;
 using StreamSentinel.AnalystConsole.Fleet;
@@ -38,6 +39,7 @@ public static class AnalystConsoleExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddPostgres().AddClickHouse();
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SlaOptions>().BindConfiguration(SlaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Every status change also goes to audit-events (the fleet copies verdicts to ClickHouse); never blocking a request.
         builder.AddOperationalStreams(
@@ -52,6 +54,10 @@ public static class AnalystConsoleExtensions
         builder.Services.AddSingleton<ConsoleMetrics>();
         builder.Services.AddScoped<AlertService>();
         builder.Services.AddScoped<SessionAudit>();
+        builder.Services.AddScoped<CaseService>();
+        builder.Services.AddScoped<ApprovalService>();
+        builder.Services.AddOptions<FourEyesOptions>().BindConfiguration(FourEyesOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<SlaReport>();
         builder.Services.AddHttpClient<FleetService>(FleetService.HttpClientName);
         builder.Services.AddProblemDetails();
         // One key ring for every console instance (PostgreSQL), so a cookie is good at all of them and survives restarts.
@@ -109,6 +115,9 @@ public static class AnalystConsoleExtensions
         });
         builder.Services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(365));
         builder.Services.AddHealthChecks().AddCheck<DatabasesHealthCheck>("databases", tags: [ServiceDefaults.ReadyTag]);
+        builder.AddApiDescription(
+            "Stream-Sentinel analyst console",
+            "The alert queue, alerts and their status workflow, BI queries and the fleet's state. Sign in with POST /api/session; the cookie it sets authorizes the rest.");
         return builder;
     }
 
@@ -127,8 +136,10 @@ public static class AnalystConsoleExtensions
         var api = app.MapGroup("/api");
         SessionEndpoints.Map(api);
         AlertEndpoints.Map(api);
+        CaseEndpoints.Map(api);
         InsightEndpoints.Map(api);
         PageEndpoints.Map(app);
+        app.MapApiDescription();
         return app;
     }
 

@@ -10,6 +10,8 @@ public sealed class ConsoleMetrics
 
     private readonly Counter<long> _reads;
     private readonly Counter<long> _changes;
+    private readonly Histogram<double> _firstAction;
+    private readonly Histogram<double> _resolution;
 
     /// <summary>In a performance snapshot: alert pages read in, status changes out.</summary>
     public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
@@ -24,7 +26,21 @@ public sealed class ConsoleMetrics
         var meter = meterFactory.Create(MeterName);
         _reads = meter.CreateCounter<long>("stream_sentinel.console.reads", "{request}", "Queue pages and alert pages served.");
         _changes = meter.CreateCounter<long>("stream_sentinel.console.status_changes", "{change}", "Alert status changes, per outcome.");
+        // Minutes to hours: buckets around the SLAs (1 h, 4 h, 24 h by default).
+        var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200] };
+        _firstAction = meter.CreateHistogram(
+            "stream_sentinel.console.alert.time_to_first_action", "s", "From an alert's creation to the first change of its status, per severity and analyst.", advice: buckets);
+        _resolution = meter.CreateHistogram(
+            "stream_sentinel.console.alert.time_to_resolution", "s", "From an alert's creation to its verdict (CONFIRMED_FRAUD or FALSE_POSITIVE), per severity and analyst.", advice: buckets);
     }
+
+    /// <summary>An alert left PENDING <paramref name="elapsed"/> after it was created.</summary>
+    public void FirstAction(TimeSpan elapsed, string severity, string analyst) =>
+        _firstAction.Record(Math.Max(0, elapsed.TotalSeconds), new("severity", severity), new("analyst", analyst));
+
+    /// <summary>An alert got its verdict <paramref name="elapsed"/> after it was created.</summary>
+    public void Resolution(TimeSpan elapsed, string severity, string analyst) =>
+        _resolution.Record(Math.Max(0, elapsed.TotalSeconds), new("severity", severity), new("analyst", analyst));
 
     public void Read() => _reads.Add(1);
 

@@ -3,7 +3,11 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.AnalystConsole.Options;
+using StreamSentinel.Hosting.DependencyInjection;
 
 namespace StreamSentinel.AnalystConsole.Endpoints;
 
@@ -28,7 +32,8 @@ internal static class AlertEndpoints
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The query is invalid.")
                 : Results.Ok(await alerts.QueueAsync(query, cancellationToken));
-        }).RequireAuthorization(AnalystConsolePolicies.Read);
+        }).RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<AlertPage>().ProducesValidationProblem().ProducesAuthorizationProblems();
 
         api.MapGet("/alerts/{id:guid}", async (Guid id, HttpContext http, AlertService alerts, CancellationToken cancellationToken) =>
         {
@@ -40,9 +45,10 @@ internal static class AlertEndpoints
 
             http.Response.Headers.ETag = ETag(detail.Alert.Version);
             return Results.Ok(detail);
-        }).RequireAuthorization(AnalystConsolePolicies.Read);
+        }).RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<AlertDetail>().Produces(StatusCodes.Status404NotFound).ProducesAuthorizationProblems();
 
-        api.MapPost("/alerts/{id:guid}/status", async (Guid id, StatusChange change, HttpContext http, ClaimsPrincipal user, AlertService alerts, CancellationToken cancellationToken) =>
+        api.MapPost("/alerts/{id:guid}/status", async (Guid id, StatusChange change, HttpContext http, ClaimsPrincipal user, AlertService alerts, ApprovalService approvals, CancellationToken cancellationToken) =>
         {
             if (!TryVersion(http.Request.Headers.IfMatch.ToString(), out var version))
             {
@@ -62,6 +68,14 @@ internal static class AlertEndpoints
             }
 
             var (outcome, alert) = await alerts.ChangeStatusAsync(id, version, change, user.Identity!.Name!, cancellationToken);
+            if (outcome == ChangeOutcome.NeedsApproval)
+            {
+                var proposal = await approvals.ProposeAsync(alert!, change, user.Identity!.Name!, cancellationToken);
+                return proposal is null
+                    ? Results.Problem(title: "This alert already has a verdict waiting for approval.", statusCode: StatusCodes.Status409Conflict)
+                    : Results.Accepted($"/api/approvals/{proposal.Id}", proposal);
+            }
+
             if (alert is not null)
             {
                 http.Response.Headers.ETag = ETag(alert.Version);
@@ -79,7 +93,86 @@ internal static class AlertEndpoints
                     title: $"{alert!.Status} cannot become {change.Status}; allowed next: {AllowedNext(alert.Status)}.",
                     statusCode: StatusCodes.Status409Conflict),
             };
-        }).RequireAuthorization(AnalystConsolePolicies.Change);
+        }).RequireAuthorization(AnalystConsolePolicies.Change)
+            .Produces<AlertSummary>().Produces<ApprovalView>(StatusCodes.Status202Accepted).ProducesValidationProblem().Produces(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesAuthorizationProblems();
+
+        MapApprovals(api);
+        MapBulk(api);
+    }
+
+    private static void MapBulk(IEndpointRouteBuilder api)
+    {
+        api.MapPost("/alerts/bulk", async (BulkAction action, ClaimsPrincipal user, IOptions<ConsoleOptions> options, AlertService alerts, CancellationToken cancellationToken) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (action.Items is not { Count: > 0 and <= 500 } || action.Items.Select(i => i.Id).Distinct().Count() != action.Items.Count)
+            {
+                errors["items"] = ["1 to 500 different alerts, each with the version you saw"];
+            }
+
+            if (string.IsNullOrWhiteSpace(action.Note) || action.Note.Length > 2000)
+            {
+                errors["note"] = ["a bulk action needs a note (the reason), at most 2000 characters"];
+            }
+
+            if (action.Action == "status" && !AlertWorkflow.Statuses.Contains(action.Status ?? ""))
+            {
+                errors["status"] = [$"must be one of {string.Join(", ", AlertWorkflow.Statuses)}"];
+            }
+            else if (action.Action == "assign" && action.Assignee is not null
+                && !options.Value.Users.Any(u => u.Role == ConsoleRoles.Analyst && string.Equals(u.Name, action.Assignee, StringComparison.Ordinal)))
+            {
+                errors["assignee"] = ["is not an analyst of this console (Console:Users with role analyst)"];
+            }
+            else if (action.Action is not ("status" or "assign"))
+            {
+                errors["action"] = ["is status or assign"];
+            }
+
+            return errors.Count > 0
+                ? Results.ValidationProblem(errors, title: "The bulk action is invalid.")
+                : Results.Ok(await alerts.BulkAsync(action, user.Identity!.Name!, cancellationToken));
+        }).RequireAuthorization(AnalystConsolePolicies.Change)
+            .Produces<BulkResult>().ProducesValidationProblem().ProducesAuthorizationProblems();
+    }
+
+    private static void MapApprovals(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/approvals", async (ApprovalService approvals, CancellationToken cancellationToken) =>
+            Results.Ok(await approvals.PendingAsync(200, cancellationToken)))
+            .RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<IReadOnlyList<ApprovalView>>().ProducesAuthorizationProblems();
+
+        foreach (var (verb, approve) in new[] { ("approve", true), ("reject", false) })
+        {
+            api.MapPost($"/approvals/{{id:guid}}/{verb}", async (Guid id, ApprovalDecision decision, ClaimsPrincipal user, ApprovalService approvals, CancellationToken cancellationToken) =>
+            {
+                if (decision.Note is { Length: > 2000 })
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["notes are at most 2000 characters"] });
+                }
+
+                var (outcome, approval, alert) = await approvals.DecideAsync(id, approve, decision, user.Identity!.Name!, cancellationToken);
+                return outcome switch
+                {
+                    ApprovalOutcome.Decided => Results.Ok(new ApprovalDecisionResult(approval!, alert!)),
+                    ApprovalOutcome.NotFound => Results.NotFound(),
+                    ApprovalOutcome.OwnProposal => Results.Problem(
+                        title: "The analyst who proposed a verdict cannot decide it: a second analyst must.", statusCode: StatusCodes.Status403Forbidden),
+                    ApprovalOutcome.AlertMoved => Results.Problem(
+                        title: $"The alert is {alert!.Status} now and cannot become {approval!.ProposedStatus}; reject the proposal.",
+                        statusCode: StatusCodes.Status409Conflict),
+                    _ => Results.Problem(
+                        title: "This proposal was already decided.",
+                        statusCode: StatusCodes.Status409Conflict,
+                        extensions: new Dictionary<string, object?> { ["current"] = approval }),
+                };
+            }).RequireAuthorization(AnalystConsolePolicies.Change)
+                .Produces<ApprovalDecisionResult>().ProducesValidationProblem().Produces(StatusCodes.Status404NotFound)
+                .ProducesProblem(StatusCodes.Status409Conflict).ProducesAuthorizationProblems();
+        }
     }
 
     private static string AllowedNext(string status) =>
@@ -87,8 +180,14 @@ internal static class AlertEndpoints
 
     private static string ETag(uint version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 
-    private static bool TryVersion(string header, out uint version) =>
-        uint.TryParse(header.Trim().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out version);
+    // One strong entity tag, as the ETag was sent: "7". A weak tag (W/"7") never matches under If-Match (RFC 9110,
+    // 13.1.1), and an unquoted 7, a list or * are not a version this endpoint can compare with.
+    private static bool TryVersion(string header, out uint version)
+    {
+        version = 0;
+        return EntityTagHeaderValue.TryParse(header, out var tag) && !tag.IsWeak && tag.Tag.Length > 2
+            && uint.TryParse(tag.Tag.AsSpan(1, tag.Tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out version);
+    }
 
     private static string[] List(HttpRequest request, string name, IReadOnlyList<string> allowed, Dictionary<string, string[]> errors)
     {

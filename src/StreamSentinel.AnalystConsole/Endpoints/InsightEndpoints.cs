@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using StreamSentinel.AnalystConsole.Fleet;
 using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Hosting.DependencyInjection;
 
 namespace StreamSentinel.AnalystConsole.Endpoints;
 
@@ -16,7 +17,8 @@ internal static class InsightEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/bi", () => Results.Ok(BiQueries.All.Select(q => new BiQueryInfo(q.Name, q.Description, q.Chart))))
-            .RequireAuthorization(AnalystConsolePolicies.Read);
+            .RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<IReadOnlyList<BiQueryInfo>>().ProducesAuthorizationProblems();
 
         api.MapGet("/bi/{name}", async (string name, HttpRequest request, ClickHouseDatabase clickHouse, CancellationToken cancellationToken) =>
         {
@@ -51,7 +53,8 @@ internal static class InsightEndpoints
 
             var (columns, rows) = await clickHouse.QueryTableAsync(query.Render(from, to, limit), cancellationToken);
             return Results.Ok(new BiResult(query.Name, from, to, columns, rows));
-        }).RequireAuthorization(AnalystConsolePolicies.Read);
+        }).RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<BiResult>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesAuthorizationProblems();
 
         api.MapGet("/fleet", async (HttpRequest request, FleetService fleet, CancellationToken cancellationToken) =>
         {
@@ -60,6 +63,7 @@ internal static class InsightEndpoints
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The query is invalid.")
                 : Results.Ok(await fleet.StatusAsync(TimeSpan.FromMinutes(minutes), cancellationToken));
-        }).RequireAuthorization(AnalystConsolePolicies.Read);
+        }).RequireAuthorization(AnalystConsolePolicies.Read)
+            .Produces<FleetStatus>().ProducesValidationProblem().ProducesAuthorizationProblems();
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.AnalystConsole.Sessions;
+using StreamSentinel.Hosting.DependencyInjection;
 
 namespace StreamSentinel.AnalystConsole.Endpoints;
 
@@ -63,10 +64,10 @@ internal static class SessionEndpoints
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             await audit.RecordAsync(SessionAudit.Person(user.Role, user.Name), SessionAudit.SignedIn, user.Name, address, cancellationToken);
             return Results.Ok(new Session(user.Name, user.Role, LocalReturnUrl(body.ReturnUrl)));
-        }).AllowAnonymous().RequireRateLimiting(SignInRateLimit);
+        }).AllowAnonymous().RequireRateLimiting(SignInRateLimit).Produces<Session>().ProducesProblem(StatusCodes.Status401Unauthorized);
 
         api.MapGet("/session", (ClaimsPrincipal user) => Results.Ok(new Session(user.Identity!.Name!, user.FindFirstValue(ClaimTypes.Role)!)))
-            .RequireAuthorization(AnalystConsolePolicies.Read);
+            .RequireAuthorization(AnalystConsolePolicies.Read).Produces<Session>().ProducesAuthorizationProblems();
 
         api.MapDelete("/session", async (HttpContext http, SessionAudit audit, CancellationToken cancellationToken) =>
         {
@@ -78,7 +79,7 @@ internal static class SessionEndpoints
 
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.NoContent();
-        }).AllowAnonymous();
+        }).AllowAnonymous().Produces(StatusCodes.Status204NoContent);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Net;
 using Dapper;
 using StreamSentinel.AnalystConsole.Alerts;
 using StreamSentinel.AnalystConsole.Sessions;
+using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Migrations;
 
 namespace StreamSentinel.Cli.Bench;
@@ -113,17 +114,16 @@ internal sealed class ConsoleQueueBenchmark(string adminPostgres, string adminCl
     {
         // One unmeasured request: JIT, plan cache and connection pool.
         (await http.GetAsync(path, cancellationToken)).EnsureSuccessStatusCode();
-        var times = new List<double>();
+        var times = new LatencyHistogram();
         for (var i = 0; i < repeats; i++)
         {
             var stopwatch = Stopwatch.StartNew();
             using var response = await http.GetAsync(path, cancellationToken);
             response.EnsureSuccessStatusCode();
             await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            times.Add(stopwatch.Elapsed.TotalMilliseconds);
+            times.Record(stopwatch.Elapsed.TotalMilliseconds);
         }
 
-        times.Sort();
-        return times[times.Count / 2];
+        return times.Percentile(50);
     }
 }

@@ -10,11 +10,12 @@ using StreamSentinel.Detection.Model;
 using StreamSentinel.Detection.Pipeline;
 using StreamSentinel.Domain.Detection;
 using StreamSentinel.Domain.Detection.State;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Redis.UserState;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Bench;
 
@@ -22,7 +23,7 @@ namespace StreamSentinel.Cli.Bench;
 /// One detection worker process on a broker of the benchmark's own: its drain rate over a backlog of simulated
 /// transactions, then its latency with traffic at a fixed rate, and redis-benchmark on the same Redis as the yardstick.
 /// </summary>
-internal sealed class DetectionBenchmark(string redis, TextWriter output)
+internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogger kafkaLog)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -53,7 +54,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
     {
         using var broker = Broker(partitions);
         var produced = await TransactionProducer.ProduceAsync(
-            broker.BootstrapServers, "bench", new TransactionSimulator(new SimulationOptions { Seed = 42 }).Generate(count), 0, null, cancellationToken);
+            broker.BootstrapServers, "bench", new TransactionSimulator(new SimulationOptions { Seed = 42 }).Generate(count), 0, null, kafkaLog, cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"produced {produced.Transactions:N0} transactions in {produced.Elapsed.TotalSeconds:F1} s"));
         // INFO is an admin command for StackExchange.Redis.
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(redis + ",allowAdmin=true");
@@ -67,7 +68,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
             double? firstCommit = null;
             while (true)
             {
-                var lag = ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout);
+                var lag = ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout, kafkaLog);
                 var committed = lag.Partitions.Sum(p => Math.Max(0, p.Committed));
                 if (committed > 0)
                 {
@@ -116,19 +117,23 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
             // Warm up (JIT, model, connections) with a second of traffic that is not measured.
             var count = (long)(rate * seconds);
             var stream = new TransactionSimulator(new SimulationOptions { Seed = 43 }).Generate(count + (long)rate);
-            var produced = await TransactionProducer.ProduceAsync(broker.BootstrapServers, "bench", stream, rate, null, cancellationToken);
+            var produced = await TransactionProducer.ProduceAsync(broker.BootstrapServers, "bench", stream, rate, null, kafkaLog, cancellationToken);
             var started = Stopwatch.StartNew();
-            while (ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout).Total > 0)
+            while (ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout, kafkaLog).Total > 0)
             {
                 Guard(worker, started);
                 await Task.Delay(100, cancellationToken);
             }
 
-            var latencies = ReadLatencies(broker.BootstrapServers).Skip((int)rate).ToArray();
-            Array.Sort(latencies);
+            var latencies = new LatencyHistogram();
+            foreach (var ms in ReadLatencies(broker.BootstrapServers).Skip((int)rate))
+            {
+                latencies.Record(ms);
+            }
+
             return new Paced(
-                rate, latencies.Length, produced.Transactions / produced.Elapsed.TotalSeconds,
-                Quantile(latencies, 0.5), Quantile(latencies, 0.99), Quantile(latencies, 0.999), latencies[^1], worker.PeakRssMb);
+                rate, latencies.Count, produced.Transactions / produced.Elapsed.TotalSeconds,
+                latencies.Percentile(50), latencies.Percentile(99), latencies.Percentile(99.9), latencies.MaxMilliseconds, worker.PeakRssMb);
         }
         finally
         {
@@ -238,11 +243,13 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
         var reader = ContractReaders.Transactions();
         var states = new UserStateTable(new UserStateOptions().Limits());
         var (read, state, detect, write) = (0L, 0L, 0L, 0L);
+        var (explain, explained) = (0L, 0L);
         for (var pass = 0; pass < 2; pass++)
         {
             // The first pass warms the JIT up; the second, on fresh state, is measured.
             states = new UserStateTable(new UserStateOptions().Limits());
             (read, state, detect, write) = (0, 0, 0, 0);
+            (explain, explained) = (0, 0);
             foreach (var message in messages)
             {
                 var t0 = Stopwatch.GetTimestamp();
@@ -255,11 +262,25 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
                 JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult);
                 var t4 = Stopwatch.GetTimestamp();
                 (read, state, detect, write) = (read + t1 - t0, state + t2 - t1, detect + t3 - t2, write + t4 - t3);
+                if (result.Severity >= Detector.ExplainedFrom)
+                {
+                    // Detect already explained it; done again alone to price one alert's explanation.
+                    var vector = ModelFeatures.From(transaction!, result.Features!);
+                    var t5 = Stopwatch.GetTimestamp();
+                    model.Contributions(vector);
+                    (explain, explained) = (explain + Stopwatch.GetTimestamp() - t5, explained + 1);
+                }
             }
         }
 
         double Us(long ticks) => ticks * 1e6 / Stopwatch.Frequency / messages.Length;
-        return [("read and validate", Us(read)), ("user state", Us(state)), ("detect (features, rules, model)", Us(detect)), ("write the result (JSON)", Us(write))];
+        return
+        [
+            ("read and validate", Us(read)), ("user state", Us(state)), ("detect (features, rules, model, reasons of alerts)", Us(detect)),
+            ("write the result (JSON)", Us(write)),
+            (string.Create(CultureInfo.InvariantCulture, $"of detect: the model's reasons, per alert ({explained} alerts, {(double)explained / messages.Length:P1})"),
+                explained == 0 ? 0 : explain * 1e6 / Stopwatch.Frequency / explained),
+        ];
     }
 
     // The server's own account: commands and microseconds inside them, and its CPU, whatever the client waited.
@@ -281,7 +302,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
         return (calls, microseconds, cpu);
     }
 
-    private static List<double> ReadLatencies(string bootstrap)
+    private List<double> ReadLatencies(string bootstrap)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
@@ -289,7 +310,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
             GroupId = $"bench-reader-{Guid.NewGuid():N}",
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
-        }).SetLogHandler((_, _) => { }).Build();
+        }).LogTo(kafkaLog).Build();
         consumer.Subscribe(Topics.DetectionResults);
         var latencies = new List<(long At, double Ms)>();
         var idle = Stopwatch.StartNew();
@@ -312,10 +333,8 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output)
         return [.. latencies.OrderBy(l => l.At).Select(l => l.Ms)];
     }
 
-    private static double Quantile(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-
-    private static DevelopmentBroker Broker(int partitions) =>
-        DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : 1));
+    private DevelopmentBroker Broker(int partitions) =>
+        DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : 1), kafkaLog);
 
     private BenchWorker StartWorker(string bootstrap, string group, string prefix) =>
         BenchWorker.Start(

@@ -4,9 +4,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Bench;
 
@@ -15,7 +16,7 @@ namespace StreamSentinel.Cli.Bench;
 /// its due time, and latency counts from it, so a slow server cannot hide its queueing), one gateway process on a
 /// development broker of the benchmark's own.
 /// </summary>
-internal sealed class GatewayBenchmark(TextWriter output)
+internal sealed class GatewayBenchmark(TextWriter output, ILogger kafkaLog)
 {
     private const string Token = "bench-token-0123456789";
 
@@ -26,7 +27,7 @@ internal sealed class GatewayBenchmark(TextWriter output)
 
     public async Task<IReadOnlyList<Step>> RunAsync(IReadOnlyList<double> rates, int seconds, IReadOnlyDictionary<string, string> gatewaySettings, CancellationToken cancellationToken)
     {
-        using var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t == Topics.Transactions ? 12 : 1));
+        using var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t == Topics.Transactions ? 12 : 1), kafkaLog);
         var environment = new Dictionary<string, string>(gatewaySettings) { ["SS_KAFKA"] = broker.BootstrapServers, ["Gateway__Tokens__0"] = Token };
         using var gateway = BenchWorker.Start(["run", "gateway", "--http-port", "0"], environment);
         try
@@ -77,12 +78,16 @@ internal sealed class GatewayBenchmark(TextWriter output)
 
         await Task.WhenAll(tasks);
         var elapsed = clock.Elapsed.TotalSeconds;
-        Array.Sort(latencies);
-        double Quantile(double q) => latencies[Math.Min(count - 1, (int)Math.Ceiling(q * count) - 1)];
+        var histogram = new LatencyHistogram();
+        foreach (var ms in latencies)
+        {
+            histogram.Record(ms);
+        }
+
         return new Step(
             rate, count, elapsed,
             statuses.Count(s => s == 202), statuses.Count(s => s == 429), statuses.Count(s => s is > 0 and not 202 and not 429), statuses.Count(s => s == 0),
-            Quantile(0.5), Quantile(0.99), Quantile(0.999));
+            histogram.Percentile(50), histogram.Percentile(99), histogram.Percentile(99.9));
     }
 
     private static async Task SendAsync(HttpClient http, byte[] body, double due, Stopwatch clock, double[] latencies, int[] statuses, int index, CancellationToken cancellationToken)

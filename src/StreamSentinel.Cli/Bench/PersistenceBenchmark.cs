@@ -4,15 +4,17 @@ using System.Text;
 using ClickHouse.Driver;
 using Confluent.Kafka;
 using NpgsqlTypes;
+using StreamSentinel.Cli.Diagnostics;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Migrations;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.Cli.Bench;
 
@@ -21,7 +23,7 @@ namespace StreamSentinel.Cli.Bench;
 /// results are produced to a broker of the benchmark's own, drained by 1 and 2 worker processes into fresh
 /// databases, and the same rows are then inserted by ClickHouse from TabSeparated text and COPYed into PostgreSQL.
 /// </summary>
-internal sealed class PersistenceBenchmark(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
+internal sealed class PersistenceBenchmark(string adminPostgres, string adminClickHouse, string redis, TextWriter output, ILogger kafkaLog)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -45,11 +47,11 @@ internal sealed class PersistenceBenchmark(string adminPostgres, string adminCli
         foreach (var share in alertShares)
         {
             var topics = Topics.All.ToDictionary(t => t, t => t == Topics.DetectionResults ? partitions : 1);
-            using var broker = DevelopmentBroker.Start(1, topics);
-            var produced = ResultProducer.Produce(broker.BootstrapServers, "bench", count, seed: 42, share, poison: 0, CompressionType.Zstd, cancellationToken);
+            using var broker = DevelopmentBroker.Start(1, topics, kafkaLog);
+            var produced = ResultProducer.Produce(broker.BootstrapServers, "bench", count, seed: 42, share, poison: 0, CompressionType.Zstd, kafkaLog, cancellationToken);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"produced {produced.Results:N0} results, {produced.Alerts:N0} alerts ({share:P0}), in {produced.Elapsed.TotalSeconds:F1} s"));
-            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
-            using (var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "probe" }).Build())
+            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).LogTo(kafkaLog).Build())
+            using (var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "probe" }).LogTo(kafkaLog).Build())
             {
                 var low = admin.GetMetadata(Topics.DetectionResults, Timeout).Topics[0].Partitions
                     .Select(p => probe.QueryWatermarkOffsets(new TopicPartition(Topics.DetectionResults, p.PartitionId), Timeout).Low.Value).Max();
@@ -91,7 +93,7 @@ internal sealed class PersistenceBenchmark(string adminPostgres, string adminCli
             double? firstCommit = null;
             while (true)
             {
-                var lag = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, group, Timeout);
+                var lag = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, group, Timeout, kafkaLog);
                 var committed = lag.Partitions.Sum(p => p.Committed);
                 if (committed > 0)
                 {
@@ -121,20 +123,21 @@ internal sealed class PersistenceBenchmark(string adminPostgres, string adminCli
                 peakRss = Math.Max(peakRss, worker.PeakRssMb);
             }
 
-            // A batch's flush: each table's insert, PostgreSQL's transaction included, as the worker measured them.
-            var buckets = PrometheusText.Buckets(scrapes, "stream_sentinel_persistence_flush_duration_seconds", "db_collection_name=\"detection_results\"");
+            // A batch's flush: each table's insert, PostgreSQL's transaction included, as the workers measured them,
+            // added up over the fleet. Alerts: from their poll batch's first message being consumed to their commit in
+            // PostgreSQL (the results are produced before the drain, so time spent waiting in Kafka is not in it).
+            var latencies = await FleetLatencies.ReadAsync(http, processes.Select(p => p.Url ?? throw new InvalidOperationException("A worker never said where it listens.")), cancellationToken);
+            var detectionResults = latencies.Of("stream_sentinel.persistence.flush.duration", "detection_results");
+            var alertsVisible = latencies.Of("stream_sentinel.persistence.alert.visible.duration");
             const string flush = "stream_sentinel_persistence_flush_duration_seconds";
-            // Alerts: from their poll batch's first message being consumed to their commit in PostgreSQL (the results are
-            // produced before the drain, so time spent waiting in Kafka is not in it).
-            var alertBuckets = PrometheusText.Buckets(scrapes, "stream_sentinel_persistence_alert_visible_duration_seconds", "");
             return new Row(
                 string.Create(CultureInfo.InvariantCulture, $"fleet, {share:P0} alerts"), share, workers, produced.Results, produced.Alerts, seconds,
-                PrometheusText.Quantile(buckets, 0.5) * 1000, PrometheusText.Quantile(buckets, 0.99) * 1000, peakRss,
+                detectionResults.Percentile(50), detectionResults.Percentile(99), peakRss,
                 PrometheusText.Sum(scrapes, flush, "db_system=\"postgres\""),
                 ResultTable.All.Max(t => PrometheusText.Sum(scrapes, flush, $"db_collection_name=\"{t.Name}\"")),
                 batchSize,
-                PrometheusText.Quantile(alertBuckets, 0.5) * 1000,
-                PrometheusText.Quantile(alertBuckets, 0.99) * 1000);
+                alertsVisible.Percentile(50),
+                alertsVisible.Percentile(99));
         }
         finally
         {

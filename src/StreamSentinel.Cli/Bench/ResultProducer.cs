@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using StreamSentinel.Domain.Routing;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Domain.Routing;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.Cli.Bench;
 
@@ -15,7 +16,7 @@ internal static class ResultProducer
     public sealed record Produced(long Results, long Alerts, long Poison, long Failures, TimeSpan Elapsed);
 
     public static Produced Produce(
-        string bootstrapServers, string clientId, int count, int seed, double alertShare, int poison, CompressionType compression, CancellationToken cancellationToken)
+        string bootstrapServers, string clientId, int count, int seed, double alertShare, int poison, CompressionType compression, ILogger kafkaLog, CancellationToken cancellationToken)
     {
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
@@ -27,7 +28,7 @@ internal static class ResultProducer
             BatchSize = 1_000_000,
             // The development broker keeps ~5 MiB per partition: compression stretches that severalfold.
             CompressionType = compression,
-        }).Build();
+        }).LogTo(kafkaLog).Build();
         var generator = new SyntheticResults(seed, alertShare, DateTimeOffset.UtcNow.AddHours(-1));
         var placement = new Random(seed ^ 0x5eed);
         var poisonAt = Enumerable.Range(0, poison).Select(_ => placement.NextInt64(Math.Max(count, 1))).Order().ToList();

@@ -1,19 +1,23 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Confluent.Kafka;
 using StackExchange.Redis;
 using StreamSentinel.Cli.Bench;
+using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Cli.Simulation;
 using StreamSentinel.Detection.Evaluation;
-using StreamSentinel.Domain.Simulation;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Hosting.Configuration;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Migrations;
+using StreamSentinel.Persistence.DependencyInjection;
+using StreamSentinel.Persistence.Verification;
 using StreamSentinel.Redis.UserState;
+using StreamSentinel.Simulation;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.Cli.Chaos;
 
@@ -22,7 +26,7 @@ namespace StreamSentinel.Cli.Chaos;
 /// worker processes, simulated traffic, the disruption, then <c>verify</c> as the judge and a check that every
 /// transaction has a result and every poison message its dead letter.
 /// </summary>
-internal sealed partial class ChaosRun(string adminPostgres, string adminClickHouse, string redis, TextWriter output)
+internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, string redis, TextWriter output, ILogger kafkaLog)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -41,7 +45,7 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         var partitions = (int)Math.Clamp(transactions / 2500, 12, 512);
         var dlqPartitions = Math.Clamp(poison / 200, 4, 64);
         using var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(
-            t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : t == Topics.DeadLetters ? dlqPartitions : 2));
+            t => t, t => t is Topics.Transactions or Topics.DetectionResults ? partitions : t == Topics.DeadLetters ? dlqPartitions : 2), kafkaLog);
         await using var databases = await ScratchDatabases.CreateAsync(adminPostgres, adminClickHouse, "ss_chaos_");
         await databases.Migrator().MigrateAsync(dryRun: false, cancellationToken);
         await using var state = new ScratchState(await ConnectionMultiplexer.ConnectAsync(redis), new UserStateOptions());
@@ -66,7 +70,7 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
             // first kill.
             var rate = scenario == "kill" && disruptions > 0 ? transactions / ((disruptions * 4.0) + 20) : 0;
             var producing = TransactionProducer.ProduceAsync(
-                broker.BootstrapServers, "chaos", new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions), rate, null, cancellationToken);
+                broker.BootstrapServers, "chaos", new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions), rate, null, kafkaLog, cancellationToken);
             var poisoned = poison > 0 ? ProducePoisonAsync(broker.BootstrapServers, poison, seed, cancellationToken) : Task.FromResult((0, 0));
             var lastDisruption = Stopwatch.StartNew();
             var done = 0;
@@ -107,8 +111,8 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
                         // Counted at the moment of the kill (before its replacement starts): proof that it landed mid-work.
                         var stored = await StoredResultsAsync(databases, cancellationToken);
                         var lag = killed == "detection"
-                            ? ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, "stream-sentinel-detection", Timeout).Total
-                            : ConsumerGroupLag.Read(broker.BootstrapServers, Topics.DetectionResults, "stream-sentinel-persistence", Timeout).Total;
+                            ? ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, "stream-sentinel-detection", Timeout, kafkaLog).Total
+                            : ConsumerGroupLag.Read(broker.BootstrapServers, Topics.DetectionResults, "stream-sentinel-persistence", Timeout, kafkaLog).Total;
                         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  kill {done + 1}: a {killed} worker, with {stored:N0} of {transactions:N0} results stored and its group's lag {lag:N0}"));
                         fleet.Start(killed);
                         break;
@@ -138,22 +142,20 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         string scenario, DevelopmentBroker broker, ScratchDatabases databases, Dictionary<string, string> environment, long transactions, int transactionPoison,
         int resultPoison, TimeSpan recovery, int disruptions, CancellationToken cancellationToken)
     {
-        using var verify = BenchWorker.Start(["verify"], environment);
-        await verify.Process.WaitForExitAsync(cancellationToken);
-        var report = verify.Log;
+        // The verifier itself, in this process, on the run's servers: its report is data, not a table to read back.
+        var report = await VerifyAsync(environment, cancellationToken);
         long lost = 0, duplicated = 0, misrouted = 0;
-        foreach (Match row in StoreRow().Matches(report))
+        foreach (var check in report.Checks)
         {
-            lost += Number(row.Groups[4].Value);
-            duplicated += Number(row.Groups[5].Value);
-            misrouted += Number(row.Groups[6].Value);
+            lost += check.Lost;
+            duplicated += check.Duplicated;
+            misrouted += check.Misrouted;
             // Rows no message accounts for: stored by something other than the fleet, a surplus like a duplicate.
-            duplicated += Number(row.Groups[7].Value);
+            duplicated += check.Unknown;
         }
 
         // Every transaction must have its result: verify counts distinct events among the committed results.
-        var valid = ValidResults().Match(report) is { Success: true } m ? Number(m.Groups[1].Value) : 0;
-        var results = valid;
+        var results = report.Valid;
         lost += Math.Max(0, transactions - results);
         duplicated += Math.Max(0, results - transactions);
         // Beside verify, plain counts: each results table holds one row per transaction, of as many distinct events.
@@ -173,8 +175,8 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         var letters = DeadLettersOf(broker.BootstrapServers, Topics.Transactions);
         lost += Math.Max(0, transactionPoison - letters);
         misrouted += Math.Max(0, letters - transactionPoison);
-        var passed = verify.Process.ExitCode == 0;
-        if (report.Contains("Kafka has deleted old messages", StringComparison.Ordinal) || LowWatermarkAboveZero(broker.BootstrapServers))
+        var passed = report.Passed;
+        if (report.KafkaTruncated || LowWatermarkAboveZero(broker.BootstrapServers))
         {
             output.WriteLine($"  {scenario}: the development broker dropped old messages before they could be verified: use fewer --transactions");
             lost = -1;
@@ -186,10 +188,12 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
             lost = -1;
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: verify exit {verify.Process.ExitCode}; {results:N0} of {transactions:N0} transactions with a result; {letters:N0} of {transactionPoison:N0} poison transactions dead-lettered"));
-        if (!passed)
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: verify {(passed ? "passed" : "FAILED")}; {results:N0} of {transactions:N0} transactions with a result; {letters:N0} of {transactionPoison:N0} poison transactions dead-lettered"));
+        foreach (var check in report.Checks.Where(c => !c.Passed))
         {
-            output.WriteLine(report);
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"    {check.Store}: expected {check.Expected:N0}, found {check.Found:N0}, lost {check.Lost:N0}, duplicated {check.Duplicated:N0}, misrouted {check.Misrouted:N0}, unknown {check.Unknown:N0}{(check.Note is null ? "" : "; " + check.Note)}"));
         }
 
         return new ChaosOutcome(scenario, transactions + transactionPoison + resultPoison, lost, duplicated, misrouted, recovery, disruptions,
@@ -214,15 +218,15 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         }
     }
 
-    private static async Task WaitForLagAsync(string bootstrap, Fleet fleet, CancellationToken cancellationToken)
+    private async Task WaitForLagAsync(string bootstrap, Fleet fleet, CancellationToken cancellationToken)
     {
         var quiet = 0;
         var waited = Stopwatch.StartNew();
         while (quiet < 3)
         {
             fleet.EnsureEachFleetRuns();
-            var detecting = ConsumerGroupLag.Read(bootstrap, Topics.Transactions, "stream-sentinel-detection", Timeout).Total;
-            var storing = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, "stream-sentinel-persistence", Timeout).Total;
+            var detecting = ConsumerGroupLag.Read(bootstrap, Topics.Transactions, "stream-sentinel-detection", Timeout, kafkaLog).Total;
+            var storing = ConsumerGroupLag.Read(bootstrap, Topics.DetectionResults, "stream-sentinel-persistence", Timeout, kafkaLog).Total;
             quiet = detecting == 0 && storing == 0 ? quiet + 1 : 0;
             if (waited.Elapsed > TimeSpan.FromMinutes(20))
             {
@@ -233,10 +237,10 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         }
     }
 
-    private static async Task<(int Transactions, int Results)> ProducePoisonAsync(string bootstrap, int count, int seed, CancellationToken cancellationToken)
+    private async Task<(int Transactions, int Results)> ProducePoisonAsync(string bootstrap, int count, int seed, CancellationToken cancellationToken)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All, MessageMaxBytes = 1_000_000 })
-            .SetLogHandler((_, _) => { }).Build();
+            .LogTo(kafkaLog).Build();
         var basis = new TransactionSimulator(new SimulationOptions { Seed = seed + 1 }).Generate(count).Select(s => s.Transaction).ToList();
         var results = new SyntheticResults(seed, 0.2, DateTimeOffset.UtcNow);
         int transactions = 0, resultsSent = 0;
@@ -268,12 +272,12 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
     }
 
     /// <summary>Distinct originals of <paramref name="topic"/> that have a dead letter.</summary>
-    private static long DeadLettersOf(string bootstrap, string topic)
+    private long DeadLettersOf(string bootstrap, string topic)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
             BootstrapServers = bootstrap, GroupId = $"chaos-{Guid.NewGuid():N}", AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false,
-        }).SetLogHandler((_, _) => { }).Build();
+        }).LogTo(kafkaLog).Build();
         consumer.Subscribe(Topics.DeadLetters);
         var originals = new HashSet<string>(StringComparer.Ordinal);
         var idle = Stopwatch.StartNew();
@@ -296,10 +300,10 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
         return originals.Count;
     }
 
-    private static bool LowWatermarkAboveZero(string bootstrap)
+    private bool LowWatermarkAboveZero(string bootstrap)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).SetLogHandler((_, _) => { }).Build();
-        using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "chaos-probe" }).SetLogHandler((_, _) => { }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).LogTo(kafkaLog).Build();
+        using var probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "chaos-probe" }).LogTo(kafkaLog).Build();
         return new[] { Topics.Transactions, Topics.DetectionResults, Topics.DeadLetters }.Any(topic =>
             admin.GetMetadata(topic, Timeout).Topics[0].Partitions.Any(p => probe.QueryWatermarkOffsets(new TopicPartition(topic, p.PartitionId), Timeout).Low.Value > 0));
     }
@@ -308,12 +312,15 @@ internal sealed partial class ChaosRun(string adminPostgres, string adminClickHo
 
     private static long Number(string text) => long.Parse(text.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
 
-    // A row of verify's table: store, expected, found, lost, duplicated, misrouted, unknown, ok|FAILED.
-    [GeneratedRegex(@"(?m)^\s*(\S.*?)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+(ok|FAILED)\s*$")]
-    private static partial Regex StoreRow();
-
-    [GeneratedRegex(@"\(([\d,]+) valid results")]
-    private static partial Regex ValidResults();
+    /// <summary>What <c>verify</c> reports for the run's servers, computed here by the same verifier the command runs.</summary>
+    private static async Task<IntegrityReport> VerifyAsync(Dictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var builder = WorkerHost.CreateBuilder(StackEnvironment.Servers.ToDictionary(
+            variable => StackEnvironment.Keys[variable], variable => (string?)environment[variable]));
+        builder.AddPersistenceCore();
+        using var host = builder.Build();
+        return await host.Services.GetRequiredService<IntegrityVerifier>().VerifyAsync(cancellationToken);
+    }
 
     /// <summary>The worker processes of one run, by kind, so that each fleet keeps at least one member.</summary>
     private sealed class Fleet(Dictionary<string, string> environment)

@@ -4,6 +4,7 @@ using Spectre.Console;
 using StreamSentinel.Cli.Bench;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Hosting.Configuration;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -28,14 +29,15 @@ internal static class BenchCommand
         {
             count, partitions, workers, batchSizes,
         };
-        persistence.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        persistence.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
             var benchmark = new PersistenceBenchmark(
                 ConnectionStrings.Required(configuration, "Postgres"),
                 ConnectionStrings.Required(configuration, "ClickHouse"),
                 ConnectionStrings.Required(configuration, "Redis"),
-                Console.Out);
+                Console.Out,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category));
             var rows = await benchmark.RunAsync(
                 parse.GetValue(count), parse.GetValue(partitions), [0.02, 0.2], parse.GetValue(workers)!, parse.GetValue(batchSizes)!, cancellationToken);
             Print(rows);
@@ -60,9 +62,9 @@ internal static class BenchCommand
         {
             count, rate, seconds, partitions, batchSize, drainOnly,
         };
-        detection.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        detection.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
-            var benchmark = new DetectionBenchmark(ConnectionStrings.Required(services.GetRequiredService<IConfiguration>(), "Redis"), Console.Out)
+            var benchmark = new DetectionBenchmark(ConnectionStrings.Required(services.GetRequiredService<IConfiguration>(), "Redis"), Console.Out, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category))
             {
                 BatchSize = parse.GetValue(batchSize),
             };
@@ -88,7 +90,7 @@ internal static class BenchCommand
                 + $"(ratio {busyNs / quietNs:F2})"));
             var stages = DetectionBenchmark.MeasureStages(Path.Combine(AppContext.BaseDirectory, "models", "fraud-model.zip"), 100_000);
             Console.WriteLine("one thread, per transaction (no Kafka, no Redis): " + string.Join(", ", stages.Select(s => string.Create(
-                CultureInfo.InvariantCulture, $"{s.Stage} {s.Microseconds:F2} us"))) + string.Create(CultureInfo.InvariantCulture, $"; total {stages.Sum(s => s.Microseconds):F2} us"));
+                CultureInfo.InvariantCulture, $"{s.Stage} {s.Microseconds:F2} us"))) + string.Create(CultureInfo.InvariantCulture, $"; total {stages.Where(s => !s.Stage.StartsWith("of ", StringComparison.Ordinal)).Sum(s => s.Microseconds):F2} us"));
             if (parse.GetValue(drainOnly))
             {
                 return 0;
@@ -126,7 +128,7 @@ internal static class BenchCommand
         {
             rates, seconds, queue, inFlight,
         };
-        gateway.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async _ =>
+        gateway.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var settings = new Dictionary<string, string>();
             if (parse.GetValue(queue) is { } capacity)
@@ -139,7 +141,7 @@ internal static class BenchCommand
                 settings["Gateway__MaxInFlight"] = limit.ToString(CultureInfo.InvariantCulture);
             }
 
-            var steps = await new GatewayBenchmark(Console.Out).RunAsync(parse.GetValue(rates)!, parse.GetValue(seconds), settings, cancellationToken);
+            var steps = await new GatewayBenchmark(Console.Out, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).RunAsync(parse.GetValue(rates)!, parse.GetValue(seconds), settings, cancellationToken);
             var table = new Table().Border(TableBorder.Simple).AddColumns("target/s", "sent", "accepted/s", "202", "429", "other", "errors", "P50 ms", "P99 ms", "P99.9 ms");
             foreach (var step in steps)
             {
@@ -165,7 +167,7 @@ internal static class BenchCommand
         {
             alerts, repeats,
         };
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
             var rows = await new ConsoleQueueBenchmark(

@@ -57,7 +57,7 @@ internal static class BiCommand
                 return Task.FromResult(WorkerHost.InvalidConfiguration);
             }
 
-            return WorkerHost.RunOneShotAsync(builder => builder.AddClickHouse(), async services =>
+            return WorkerHost.RunOneShotAsync(parse, builder => builder.AddClickHouse(), async services =>
             {
                 var (columns, rows) = await services.GetRequiredService<ClickHouseDatabase>()
                     .QueryTableAsync(query.Render(window.From, window.To, parse.GetValue(limit)), cancellationToken);

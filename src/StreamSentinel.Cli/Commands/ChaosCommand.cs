@@ -4,6 +4,7 @@ using Spectre.Console;
 using StreamSentinel.Cli.Chaos;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Hosting.Configuration;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -40,12 +41,13 @@ internal static class ChaosCommand
                 result.AddError($"Unknown scenario(s): {string.Join(", ", unknown)}. Known: {string.Join(", ", AllScenarios)}.");
             }
         });
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(_ => { }, async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, _ => { }, async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
             var run = new ChaosRun(
                 ConnectionStrings.Required(configuration, "Postgres"), ConnectionStrings.Required(configuration, "ClickHouse"),
-                ConnectionStrings.Required(configuration, "Redis"), Console.Out)
+                ConnectionStrings.Required(configuration, "Redis"), Console.Out,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category))
             {
                 OutageSeconds = parse.GetValue(outageSeconds),
                 // Set by scripts/stream-sentinel when the servers are the local stack's, which chaos may stop and start.

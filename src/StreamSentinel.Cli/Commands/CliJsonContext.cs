@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using StreamSentinel.Domain.Evaluation;
+using StreamSentinel.Persistence.Verification;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -9,4 +10,5 @@ namespace StreamSentinel.Cli.Commands;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     WriteIndented = true)]
 [JsonSerializable(typeof(EvaluationReport))]
+[JsonSerializable(typeof(IntegrityReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

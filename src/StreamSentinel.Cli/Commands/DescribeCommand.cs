@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Migrations;
 using StreamSentinel.Migrations.DependencyInjection;
@@ -19,7 +20,7 @@ internal static class DescribeCommand
         var command = new Command(
             "describe",
             "Show what exists on each server: PostgreSQL and ClickHouse tables and views with row counts, Kafka topics with their messages, Redis.");
-        command.SetAction((_, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddSchemaMigrator(), async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, builder => builder.AddSchemaMigrator(), async services =>
         {
             var configuration = services.GetRequiredService<IConfiguration>();
             var objects = await services.GetRequiredService<SchemaInventory>().ListAsync(cancellationToken);
@@ -36,7 +37,7 @@ internal static class DescribeCommand
             {
                 var topics = new Table().Title($"Kafka ({Markup.Escape(bootstrap)})").Border(TableBorder.Simple)
                     .AddColumns("topic").AddColumn("partitions", c => c.RightAligned()).AddColumn("messages", c => c.RightAligned()).AddColumn("retention dropped some");
-                foreach (var topic in TopicSummary.ReadAll(bootstrap, TimeSpan.FromSeconds(10)))
+                foreach (var topic in TopicSummary.ReadAll(bootstrap, TimeSpan.FromSeconds(10), services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)))
                 {
                     topics.AddRow(Markup.Escape(topic.Topic), Count(topic.Partitions), Count(topic.Messages), topic.Truncated ? "yes" : "no");
                 }

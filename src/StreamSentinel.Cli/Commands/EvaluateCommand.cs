@@ -12,8 +12,8 @@ using StreamSentinel.Detection.Pipeline;
 using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Domain.Evaluation;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Redis.UserState;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -39,7 +39,7 @@ internal static class EvaluateCommand
             count, json, model,
         };
         simulation.AddTo(command);
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder =>
             {
                 builder.AddDetectionCore();

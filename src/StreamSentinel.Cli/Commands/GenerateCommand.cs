@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using StreamSentinel.Cli.Bench;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 
 namespace StreamSentinel.Cli.Commands;
@@ -28,13 +29,14 @@ internal static class GenerateCommand
         {
             count, seed, alertShare, poison,
         };
-        results.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        results.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder => builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart(),
             services =>
             {
                 var kafka = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KafkaOptions>>().Value;
                 var produced = ResultProducer.Produce(
-                    kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-generate", parse.GetValue(count), parse.GetValue(seed), parse.GetValue(alertShare), parse.GetValue(poison), CompressionType.Lz4, cancellationToken);
+                    kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-generate", parse.GetValue(count), parse.GetValue(seed), parse.GetValue(alertShare), parse.GetValue(poison), CompressionType.Lz4,
+                    services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category), cancellationToken);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"produced {produced.Results:N0} results ({produced.Alerts:N0} at MEDIUM or above) and {produced.Poison:N0} poison messages to {Topics.DetectionResults} in {produced.Elapsed.TotalSeconds:F1} s ({produced.Results / produced.Elapsed.TotalSeconds:N0}/s); {produced.Failures} failed"));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Detection.Options;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Options;
 
@@ -21,7 +22,7 @@ internal static class LagCommand
         {
             quiet, fleet,
         };
-        command.SetAction((parse, _) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, _) => WorkerHost.RunOneShotAsync(parse, 
             builder =>
             {
                 builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -33,7 +34,7 @@ internal static class LagCommand
                 var (topic, group) = parse.GetValue(fleet) == "detection"
                     ? (Topics.Transactions, services.GetRequiredService<IOptions<DetectionOptions>>().Value.ConsumerGroup)
                     : (Topics.DetectionResults, services.GetRequiredService<IOptions<PersistenceOptions>>().Value.ConsumerGroup);
-                var lag = ConsumerGroupLag.Read(services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers, topic, group, TimeSpan.FromSeconds(10));
+                var lag = ConsumerGroupLag.Read(services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers, topic, group, TimeSpan.FromSeconds(10), services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category));
                 if (!parse.GetValue(quiet))
                 {
                     foreach (var (partition, committed, end) in lag.Partitions)

@@ -25,7 +25,7 @@ internal static class MigrateCommand
         {
             dryRun,
         };
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder => builder.AddSchemaMigrator(),
             async services =>
             {

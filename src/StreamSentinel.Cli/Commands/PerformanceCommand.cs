@@ -37,7 +37,7 @@ internal static class PerformanceCommand
         {
             hours, csv,
         };
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddClickHouse(), async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, builder => builder.AddClickHouse(), async services =>
         {
             var since = DateTimeOffset.UtcNow.AddHours(1 - parse.GetValue(hours));
             var rows = await services.GetRequiredService<ClickHouseDatabase>().QueryTsvAsync(

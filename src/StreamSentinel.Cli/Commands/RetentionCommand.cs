@@ -21,7 +21,7 @@ internal static class RetentionCommand
         {
             dryRun,
         };
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddClickHouseRetention(), async services =>
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, builder => builder.AddClickHouseRetention(), async services =>
         {
             var retention = services.GetRequiredService<PartitionRetention>();
             var expired = await retention.FindExpiredAsync(DateTimeOffset.UtcNow, cancellationToken);

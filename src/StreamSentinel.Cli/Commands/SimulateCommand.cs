@@ -3,9 +3,10 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Cli.Simulation;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -53,7 +54,7 @@ internal static class SimulateCommand
                 result.AddError("--count must not be negative.");
             }
         });
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder => builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart(),
             async services =>
             {
@@ -84,7 +85,8 @@ internal static class SimulateCommand
                     // Read (and validated) only here: posting to the gateway needs no Kafka settings.
                     var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
                     produced = await TransactionProducer.ProduceAsync(
-                        kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-simulate", stream, parse.GetValue(rate), writer, cancellationToken);
+                        kafka.BootstrapServers, $"{kafka.ClientIdPrefix}-simulate", stream, parse.GetValue(rate), writer,
+                        services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category), cancellationToken);
                 }
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,

@@ -7,8 +7,8 @@ using StreamSentinel.Detection.DependencyInjection;
 using StreamSentinel.Detection.Model;
 using StreamSentinel.Domain.Detection;
 using StreamSentinel.Domain.Detection.State;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Redis.UserState;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Commands;
 
@@ -31,7 +31,7 @@ internal static class TrainCommand
             count, output,
         };
         simulation.AddTo(command);
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder => builder.AddDetectionCore(withModel: false),
             services =>
             {

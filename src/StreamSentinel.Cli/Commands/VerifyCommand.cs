@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Spectre.Console;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.Persistence.DependencyInjection;
@@ -15,16 +16,31 @@ internal static class VerifyCommand
 
     public static Command Create()
     {
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print the report as JSON (README, \"verify --json\") instead of the table; the exit code is the same.",
+        };
         var command = new Command(
             "verify",
             "Compare fraud-detection-results (up to the persistence group's committed offsets) with PostgreSQL alerts, each ClickHouse "
             + "table and view (hour by hour), and the dead-letter topic, and the operational streams (audit-events, performance-metrics) with "
             + "system_audit_log, performance_metrics and its hourly view: lost, duplicated, misrouted, and unknown (rows or alerts no message "
-            + "in Kafka accounts for) per store. Exit code 4 if any is not zero.");
-        command.SetAction((_, cancellationToken) => WorkerHost.RunOneShotAsync(builder => builder.AddPersistenceCore(), async services =>
+            + "in Kafka accounts for) per store. Exit code 4 if any is not zero.")
+        {
+            json,
+        };
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, builder => builder.AddPersistenceCore(), async services =>
         {
             var report = await services.GetRequiredService<IntegrityVerifier>().VerifyAsync(cancellationToken);
-            Print(report);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.IntegrityReport));
+            }
+            else
+            {
+                Print(report);
+            }
+
             return report.Passed ? 0 : IntegrityFailed;
         }));
         return command;

@@ -4,11 +4,12 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StreamSentinel.Cli.Diagnostics;
 using StreamSentinel.Cli.Hosting;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Detection.Options;
-using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.DependencyInjection;
 using StreamSentinel.Persistence.Options;
@@ -18,13 +19,11 @@ namespace StreamSentinel.Cli.Commands;
 /// <summary><c>watch</c>: the pipeline's progress, one line per interval, and a summary when it has caught up.</summary>
 internal static class WatchCommand
 {
-    private static readonly double[] Percentiles = [0.5, 0.9, 0.99];
-
     public static Command Create()
     {
         var interval = new Option<int>("--interval-ms") { Description = "Time between lines.", DefaultValueFactory = _ => 2000 };
         var expect = new Option<long?>("--expect") { Description = "Stop once this many transactions are produced, scored and stored (and print the summary)." };
-        var metrics = new Option<string[]>("--worker") { Description = "Base URL of a worker's /metrics, for latency percentiles in the summary (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var metrics = new Option<string[]>("--worker") { Description = "Base URL of a worker (its /latency), for the fleet's latency percentiles in the summary (repeatable).", AllowMultipleArgumentsPerToken = true };
         var command = new Command(
             "watch",
             "Print, every interval: transactions produced and scored, results published and stored, each group's lag, alerts in PostgreSQL by "
@@ -33,7 +32,7 @@ internal static class WatchCommand
         {
             interval, expect, metrics,
         };
-        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(
+        command.SetAction((parse, cancellationToken) => WorkerHost.RunOneShotAsync(parse, 
             builder =>
             {
                 builder.AddPersistenceCore();
@@ -51,8 +50,8 @@ internal static class WatchCommand
                 (long At, long Scored, long Stored)? first = null;
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    var detection = ConsumerGroupLag.Read(kafka, Topics.Transactions, detectionGroup, TimeSpan.FromSeconds(10));
-                    var persistence = ConsumerGroupLag.Read(kafka, Topics.DetectionResults, persistenceGroup, TimeSpan.FromSeconds(10));
+                    var detection = ConsumerGroupLag.Read(kafka, Topics.Transactions, detectionGroup, TimeSpan.FromSeconds(10), services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category));
+                    var persistence = ConsumerGroupLag.Read(kafka, Topics.DetectionResults, persistenceGroup, TimeSpan.FromSeconds(10), services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category));
                     var produced = detection.Partitions.Sum(p => p.End);
                     var scored = detection.Partitions.Sum(p => Math.Max(0, p.Committed));
                     var stored = persistence.Partitions.Sum(p => Math.Max(0, p.Committed));
@@ -97,20 +96,8 @@ internal static class WatchCommand
         }
 
         using var http = new HttpClient();
-        var scrapes = new List<string>();
-        foreach (var worker in workers)
-        {
-            scrapes.Add(await http.GetStringAsync(new Uri(worker.TrimEnd('/') + "/metrics"), cancellationToken));
-        }
-
-        string Quantiles(string histogram, string filter)
-        {
-            var buckets = PrometheusText.Buckets(scrapes, histogram, filter);
-            return string.Join(", ", Percentiles.Select(q => string.Create(CultureInfo.InvariantCulture, $"P{q * 100:0} <= {PrometheusText.Quantile(buckets, q) * 1000:0.#} ms")));
-        }
-
-        // Bucket upper bounds, as Prometheus' histogram_quantile reports them without interpolation.
-        Console.WriteLine("detection, intake to result acknowledged: " + Quantiles("stream_sentinel_detection_end_to_end_duration_seconds", ""));
-        Console.WriteLine("persistence, one batch into detection_results: " + Quantiles("stream_sentinel_persistence_flush_duration_seconds", "db_collection_name=\"detection_results\""));
+        var fleet = await FleetLatencies.ReadAsync(http, workers, cancellationToken);
+        Console.WriteLine("detection, intake to result acknowledged: " + FleetLatencies.Describe(fleet.Of("stream_sentinel.detection.end_to_end.duration")));
+        Console.WriteLine("persistence, one batch into detection_results: " + FleetLatencies.Describe(fleet.Of("stream_sentinel.persistence.flush.duration", "detection_results")));
     }
 }

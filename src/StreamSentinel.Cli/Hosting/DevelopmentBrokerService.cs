@@ -13,7 +13,7 @@ internal sealed class DevelopmentBrokerService(IOptions<DevelopmentBrokerOptions
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        _broker = DevelopmentBroker.Start(settings);
+        _broker = DevelopmentBroker.Start(settings, logger);
         Log.BrokerReady(
             logger,
             settings.Brokers,

@@ -1,6 +1,10 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using StreamSentinel.Cli.Commands;
 using StreamSentinel.Cli.Diagnostics;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Cli.Hosting;
 
@@ -31,16 +35,26 @@ internal static class WorkerHost
 
     /// <summary>
     /// Runs a one-shot command: builds a host with <paramref name="configure"/>, runs <paramref name="action"/> on its
-    /// services, and turns a configuration error into its message and exit code 2 instead of a stack trace.
+    /// services, and turns a configuration error into its message and exit code 2, and a server that cannot be reached
+    /// or refuses (<see cref="ServerFailure"/>) into one line and exit codes 10–14, instead of a stack trace; with
+    /// <c>--verbose</c> the stack trace follows that line.
     /// </summary>
     public static async Task<int> RunOneShotAsync(
-        Action<HostApplicationBuilder> configure, Func<IServiceProvider, Task<int>> action, IReadOnlyDictionary<string, string?>? overrides = null)
+        ParseResult parse, Action<HostApplicationBuilder> configure, Func<IServiceProvider, Task<int>> action, IReadOnlyDictionary<string, string?>? overrides = null)
     {
+        ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(configure);
         ArgumentNullException.ThrowIfNull(action);
+        var verbose = parse.GetValue(CommandLine.Verbose);
+        IConfiguration? configuration = null;
         try
         {
             var builder = CreateBuilder(overrides);
+            configuration = builder.Configuration;
+            // Standard output is the command's answer (a table, CSV, JSON a script reads); log lines go to standard error.
+            builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+            // librdkafka repeats a refused connection many times a second; the command reports it once (ServerFailure).
+            builder.Logging.AddFilter(KafkaClientLog.Category, verbose ? LogLevel.Debug : LogLevel.None);
             configure(builder);
             using var host = builder.Build();
             return await action(host.Services);
@@ -55,6 +69,16 @@ internal static class WorkerHost
             // A missing or outdated model file: a setting to fix, not a crash to investigate.
             await Console.Error.WriteLineAsync(e.Message);
             return InvalidConfiguration;
+        }
+        catch (Exception e) when (configuration is not null && ServerFailure.Classify(e, configuration) is { } failure)
+        {
+            await Console.Error.WriteLineAsync(failure.Describe());
+            if (verbose)
+            {
+                await Console.Error.WriteLineAsync(e.ToString());
+            }
+
+            return failure.ExitCode;
         }
     }
 

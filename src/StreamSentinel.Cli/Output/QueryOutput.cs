@@ -50,7 +50,8 @@ internal static class QueryOutput
         : value;
 
     private static string CsvField(string value) =>
-        value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal) || value.Contains('\n', StringComparison.Ordinal)
+        // RFC 4180: a field holding a comma, a quote or a line break (CR or LF) is quoted.
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0
             ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
             : value;
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Simulation;
 

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using Confluent.Kafka;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Cli.Simulation;
 
@@ -16,7 +17,7 @@ internal static class TransactionProducer
     // rate: transactions per second, 0 for as fast as the broker takes them. labels: where the ground truth goes
     // (CSV: event_id, transaction_id, user_id, scenario), or null.
     public static async Task<Produced> ProduceAsync(
-        string bootstrapServers, string clientId, IEnumerable<SimulatedTransaction> stream, double rate, TextWriter? labels, CancellationToken cancellationToken)
+        string bootstrapServers, string clientId, IEnumerable<SimulatedTransaction> stream, double rate, TextWriter? labels, ILogger kafkaLog, CancellationToken cancellationToken)
     {
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
         {
@@ -26,7 +27,7 @@ internal static class TransactionProducer
             Acks = Acks.All,
             LingerMs = 5,
             CompressionType = CompressionType.Lz4,
-        }).SetLogHandler((_, _) => { }).Build();
+        }).LogTo(kafkaLog).Build();
         long failures = 0;
         long count = 0;
         long fraud = 0;

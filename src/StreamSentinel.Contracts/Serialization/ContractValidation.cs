@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamSentinel.Contracts.Privacy;
 
 namespace StreamSentinel.Contracts.Serialization;
 
@@ -165,6 +166,11 @@ public static class ContractValidation
             return error;
         }
 
+        if (CardNumbers.LooksLikePan(transaction.CardId))
+        {
+            return MessageError.CardNumber(prefix + "card_id");
+        }
+
         if (!IsDigits(transaction.MerchantCategory, 4))
         {
             return MessageError.Invalid(prefix + "merchant_category", $"is '{Truncate(transaction.MerchantCategory)}', not a four-digit MCC");
@@ -248,7 +254,8 @@ public static class ContractValidation
 
     private static bool IsUpperLetters(string? value, int length) => value is not null && value.Length == length && value.All(char.IsAsciiLetterUpper);
 
-    private static string Truncate(string? value) => value is null ? "null" : value.Length <= 16 ? value : value[..16] + "…";
+    // Masked first: a card number in the wrong field must not be echoed into an error, a log or a dead letter.
+    private static string Truncate(string? value) => value is null ? "null" : CardNumbers.Mask(value) is var masked && masked.Length <= 16 ? masked : masked[..16] + "…";
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

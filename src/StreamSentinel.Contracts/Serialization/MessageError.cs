@@ -15,12 +15,17 @@ public sealed record MessageError(MessageErrorKind Kind, string Detail, string? 
         MessageErrorKind.UnsupportedSchemaVersion => "unsupported_schema_version",
         MessageErrorKind.MissingField => "missing_field",
         MessageErrorKind.InvalidValue => "invalid_value",
+        MessageErrorKind.CardNumber => "card_number",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, null),
     };
 
     public override string ToString() => $"{Code}: {Detail}";
 
     internal static MessageError Missing(string field) => new(MessageErrorKind.MissingField, $"'{field}' is required", field);
+
+    // Never the value: the point is that it must not be copied anywhere.
+    internal static MessageError CardNumber(string field) =>
+        new(MessageErrorKind.CardNumber, $"'{field}' looks like a card number (13-19 digits passing the Luhn check); send a token or reference, never the number", field);
 
     internal static MessageError Invalid(string field, string problem) => new(MessageErrorKind.InvalidValue, $"'{field}' {problem}", field);
 }

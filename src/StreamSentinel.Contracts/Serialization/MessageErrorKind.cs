@@ -20,4 +20,7 @@ public enum MessageErrorKind
 
     /// <summary>A field is present but its value is of the wrong type or out of range.</summary>
     InvalidValue,
+
+    /// <summary>A field holds what looks like a card number (PAN) where only a token or reference may be (issue 18).</summary>
+    CardNumber,
 }

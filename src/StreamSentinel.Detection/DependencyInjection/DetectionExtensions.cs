@@ -2,6 +2,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
 using StreamSentinel.Detection.Diagnostics;
@@ -12,6 +13,7 @@ using StreamSentinel.Domain.Detection;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Health;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
@@ -61,14 +63,14 @@ public static class DetectionExtensions
                 MessageTimeoutMs = 60_000,
                 // Above what the worker lets be in flight (Detection:MaxInFlight), so a send is never refused for room.
                 QueueBufferingMaxMessages = 1_100_000,
-            })).SetLogHandler((_, _) => { }).Build();
+            })).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build();
         });
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddHostedService<DetectionWorker>();
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(
                 "kafka",
-                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.Transactions),
+                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.Transactions, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)),
                 failureStatus: null,
                 tags: [ServiceDefaults.ReadyTag]))
             .AddCheck<RedisHealthCheck>("redis", tags: [ServiceDefaults.ReadyTag]);

@@ -9,3 +9,9 @@ public sealed class ModelPrediction
 
     public bool PredictedLabel { get; set; }
 }
+
+/// <summary>What ML.NET's feature-contribution calculator returns: one signed value per feature.</summary>
+public sealed class ModelContributions
+{
+    public float[] FeatureContributions { get; set; } = [];
+}

@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using StreamSentinel.Hosting.Resilience;
 
 namespace StreamSentinel.Detection.Options;
 
 /// <summary>Settings of the detection worker (section <c>Detection</c>).</summary>
-public sealed class DetectionOptions
+public sealed class DetectionOptions : IValidatableObject
 {
     public const string SectionName = "Detection";
 
@@ -59,4 +60,7 @@ public sealed class DetectionOptions
 
     [Range(1, 600_000)]
     public int RetryMaxDelayMs { get; set; } = 5000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        RetryBackoff.Validate(SectionName, RetryBaseDelayMs, RetryMaxDelayMs);
 }

@@ -17,6 +17,7 @@ using StreamSentinel.Domain.Detection.State;
 using StreamSentinel.Hosting.Resilience;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Kafka.Tracing;
@@ -61,6 +62,7 @@ public sealed class DetectionWorker(
     private static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(10);
     private const long EvictionPeriodMs = 5_000;
     private const string DetectionFailed = "detection_failed";
+    private const string InvalidResult = "invalid_result";
 
     private readonly DetectionOptions _options = options.Value;
     private readonly UserStateLimits _limits = stateOptions.Value.Limits();
@@ -69,8 +71,8 @@ public sealed class DetectionWorker(
     private readonly ConcurrentQueue<FailedDelivery> _failed = new();
     private readonly ConcurrentQueue<DeadLetter> _deadLettered = new();
     private readonly ArrayBufferWriter<byte> _stateBuffer = new(1024);
-    private readonly RetryBackoff _redisBackoff = new(TimeSpan.FromMilliseconds(options.Value.RetryBaseDelayMs), TimeSpan.FromMilliseconds(options.Value.RetryMaxDelayMs));
-    private readonly RetryBackoff _kafkaBackoff = new(TimeSpan.FromMilliseconds(options.Value.RetryBaseDelayMs), TimeSpan.FromMilliseconds(options.Value.RetryMaxDelayMs));
+    private readonly RetryBackoff _redisBackoff = RetryBackoff.FromMilliseconds(options.Value.RetryBaseDelayMs, options.Value.RetryMaxDelayMs);
+    private readonly RetryBackoff _kafkaBackoff = RetryBackoff.FromMilliseconds(options.Value.RetryBaseDelayMs, options.Value.RetryMaxDelayMs);
     private DeliveryWindow _window = new();
     private Checkpoint? _checkpoint;
     private int _inFlight;
@@ -376,15 +378,27 @@ public sealed class DetectionWorker(
             partition.Dirty.Add(user);
         }
 
-        var snapshot = user.State.Apply(transaction, eventKey);
+        // Everything from here to the serialized result depends only on this message and the user's state, so a failure
+        // is deterministic (the same after a replay): the message is isolated and dead-lettered with its reason, and the
+        // rest of the batch goes on. Only Kafka and Redis failures (outside this method) hold partitions back (issue 18).
         DetectionResult result;
+        byte[] value;
         try
         {
+            var snapshot = user.State.Apply(transaction, eventKey);
             result = detector.Detect(transaction, snapshot, receivedAt);
+            // A result the stores cannot hold (e.g. an hour's amounts past Decimal(18, 4)) would only be refused later by
+            // persistence, far from its cause: refuse the transaction here, where the reason is known.
+            if (ContractValidation.Validate(result) is { } invalid)
+            {
+                SendDeadLetter(partition, new DeadLetter(message, InvalidResult, $"its result would be refused: {invalid}"));
+                return;
+            }
+
+            value = JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Deterministic for this transaction and this state (the same after a replay): isolate it, never stall the partition.
             SendDeadLetter(partition, new DeadLetter(message, DetectionFailed, $"{e.GetType().Name}: {e.Message}"));
             return;
         }
@@ -413,7 +427,7 @@ public sealed class DetectionWorker(
         Send(partition, Topics.DetectionResults, new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(result.UserId),
-            Value = JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult),
+            Value = value,
             Headers = headers.Count > 0 ? headers : null,
         }, () => metrics.Published(severity, score, rules, time.GetUtcNow() - start));
     }
@@ -868,7 +882,7 @@ public sealed class DetectionWorker(
                     Log.FatalKafkaError(logger, error.Reason);
                 }
             })
-            .SetLogHandler((_, _) => { })
+            .LogTo(logger)
             .Build();
     }
 

@@ -11,6 +11,15 @@ namespace StreamSentinel.Detection.Pipeline;
 /// </summary>
 public sealed class Detector(FraudModel model, BusinessRules rules, SeverityThresholds thresholds, TimeProvider time)
 {
+    /// <summary>Model features explained per alert: what an analyst reads at a glance; the rest are in the features.</summary>
+    public const int ExplainedFeatures = 3;
+
+    /// <summary>
+    /// From this severity up (the ones that become alerts unless routing says otherwise) the model's reasons are
+    /// computed; below, the probability alone, so that the bulk of traffic pays nothing for explanations.
+    /// </summary>
+    public const Severity ExplainedFrom = Severity.Medium;
+
     public string ModelName => model.Name;
 
     public string ModelVersion => model.Version;
@@ -24,13 +33,19 @@ public sealed class Detector(FraudModel model, BusinessRules rules, SeverityThre
         var features = FeatureCalculator.Compute(transaction, state);
         var hits = rules.Evaluate(transaction, features);
         var ruleScore = BusinessRules.Score(hits);
-        var modelScore = model.Score(ModelFeatures.From(transaction, features));
+        var vector = ModelFeatures.From(transaction, features);
+        var modelScore = model.Score(vector);
         // The higher of the two views: a rule an analyst can read is never outvoted by the model, nor the reverse.
         var score = Math.Round(Math.Max(modelScore, ruleScore), 6);
         var severity = thresholds.Classify(score);
-        var items = new List<ExplanationItem>(hits.Count + 1);
+        var items = new List<ExplanationItem>(hits.Count + 1 + ExplainedFeatures);
         items.AddRange(hits);
         items.Add(new ExplanationItem("model", model.Name, string.Create(CultureInfo.InvariantCulture, $"model probability {modelScore:F3}"), Math.Round(modelScore, 6)));
+        if (severity >= ExplainedFrom)
+        {
+            items.AddRange(Reasons(transaction, features, vector));
+        }
+
         var now = time.GetUtcNow();
         return new DetectionResult
         {
@@ -55,6 +70,24 @@ public sealed class Detector(FraudModel model, BusinessRules rules, SeverityThre
             CorrelationId = transaction.EventId,
             Transaction = transaction,
         };
+    }
+
+    /// <summary>
+    /// The features that pushed the model's score towards fraud most, as items: the feature in words and its
+    /// contribution in log-odds. What pulled it the other way does not explain an alert.
+    /// </summary>
+    private IEnumerable<ExplanationItem> Reasons(Transaction transaction, FraudFeatures features, float[] vector)
+    {
+        var contributions = model.Contributions(vector);
+        return Enumerable.Range(0, contributions.Length)
+            .Where(i => contributions[i] > 0)
+            .OrderByDescending(i => contributions[i]).ThenBy(i => i)
+            .Take(ExplainedFeatures)
+            .Select(i => new ExplanationItem(
+                "model",
+                ModelFeatures.Names[i],
+                string.Create(CultureInfo.InvariantCulture, $"{ModelFeatures.Describe(i, transaction, features)}, {contributions[i]:+0.00;-0.00} log-odds"),
+                Math.Round(contributions[i], 4)));
     }
 
     private static string Summarize(List<ExplanationItem> hits, double modelScore, Severity severity)

@@ -1,9 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
@@ -14,6 +18,7 @@ using StreamSentinel.Gateway.Intake;
 using StreamSentinel.Gateway.Options;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Health;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
@@ -29,10 +34,21 @@ public static class GatewayExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PseudonymisationOptions>().BindConfiguration(PseudonymisationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Pseudonymiser>();
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         builder.Services.AddAuthorization();
         builder.Services.AddProblemDetails();
+        // The wire's naming (snake_case, enums by name), so the OpenAPI document's schemas match what clients send and get.
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
+        builder.AddApiDescription(
+            "Stream-Sentinel ingestion gateway",
+            "Validated intake of payment transactions into Kafka with back-pressure. Authenticate with a bearer token (Gateway:Tokens).");
         builder.Services.AddSingleton(TimeProvider.System);
         // Before the producer: the host stops services in reverse order, and the operational streams must stop last.
         builder.AddOperationalStreams(
@@ -44,6 +60,10 @@ public static class GatewayExtensions
                 omit: "tokens"));
         builder.Services.AddSingleton(services => ContractReaders.Intake(services.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxItemBytes));
         builder.Services.AddSingleton<IntakeBuffer>();
+        builder.Services.AddSingleton<ClientLimits>();
+        builder.Services.AddSingleton<IntakeAudit>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<IntakeAudit>());
+        builder.Services.AddSingleton<IntakeServices>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton(services =>
         {
@@ -61,22 +81,23 @@ public static class GatewayExtensions
                 RetryBackoffMs = 100,
                 RetryBackoffMaxMs = 2000,
                 MessageTimeoutMs = 30_000,
-            })).SetLogHandler((_, _) => { }).Build();
+            })).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build();
         });
         builder.Services.AddHostedService<IntakeProducer>();
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(
                 "kafka",
-                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.Transactions),
+                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.Transactions, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)),
                 failureStatus: null,
                 tags: [ServiceDefaults.ReadyTag]));
         return builder;
     }
 
-    /// <summary>Authentication and the intake endpoints; health and metrics stay anonymous (MapDefaultEndpoints).</summary>
-    public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder endpoints)
+    /// <summary>The intake endpoints behind bearer tokens, and the anonymous API description; health and metrics stay anonymous (MapDefaultEndpoints).</summary>
+    public static IEndpointRouteBuilder MapGateway(this WebApplication app)
     {
-        ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapTransactionIntake();
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapApiDescription();
+        return app.MapTransactionIntake();
     }
 }

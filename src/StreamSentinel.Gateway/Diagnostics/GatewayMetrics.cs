@@ -32,7 +32,7 @@ public sealed class GatewayMetrics
         var meter = meterFactory.Create(MeterName);
         _accepted = meter.CreateCounter<long>("stream_sentinel.gateway.accepted", "{transaction}", "Transactions accepted into the queue.");
         _rejected = meter.CreateCounter<long>("stream_sentinel.gateway.rejected", "{transaction}", "Transactions refused as invalid, per reason.");
-        _throttled = meter.CreateCounter<long>("stream_sentinel.gateway.throttled", "{transaction}", "Transactions refused because the queue was full (429).");
+        _throttled = meter.CreateCounter<long>("stream_sentinel.gateway.throttled", "{transaction}", "Transactions refused for now (429/503), per reason: rate, concurrency, client_share, queue_full, closed.");
         _produced = meter.CreateCounter<long>("stream_sentinel.gateway.produced", "{transaction}", "Transactions Kafka acknowledged.");
         _retries = meter.CreateCounter<long>("stream_sentinel.gateway.produce.retries", "{attempt}", "Deliveries that failed and are tried again.");
         _produce = meter.CreateHistogram<double>(
@@ -45,7 +45,7 @@ public sealed class GatewayMetrics
 
     public void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    public void Throttled(int count) => _throttled.Add(count);
+    public void Throttled(int count, string reason) => _throttled.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     public void ProduceRetried(string error) => _retries.Add(1, new KeyValuePair<string, object?>("error.type", error));
 

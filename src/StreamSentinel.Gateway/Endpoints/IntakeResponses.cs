@@ -14,4 +14,5 @@ public sealed record BatchResult(int Accepted, int Rejected, int Throttled, IRea
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(IntakeAccepted))]
 [JsonSerializable(typeof(BatchResult))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

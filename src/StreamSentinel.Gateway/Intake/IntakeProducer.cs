@@ -71,11 +71,12 @@ public sealed class IntakeProducer(
         var transaction = accepted.Transaction;
         var headers = new Headers();
         PipelineTracing.Inject(accepted.Span, headers);
+        headers.Add(MessageHeaders.Client, Encoding.UTF8.GetBytes(accepted.Client));
         var message = new Message<byte[]?, byte[]?>
         {
             Key = Encoding.UTF8.GetBytes(transaction.UserId),
             Value = JsonSerializer.SerializeToUtf8Bytes(transaction, ContractsJsonContext.Default.Transaction),
-            Headers = headers.Count > 0 ? headers : null,
+            Headers = headers,
         };
         while (true)
         {

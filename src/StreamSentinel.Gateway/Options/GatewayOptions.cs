@@ -25,6 +25,37 @@ public sealed class GatewayOptions : IValidatableObject
     [Range(256, 1024 * 1024)]
     public int MaxItemBytes { get; set; } = 16 * 1024;
 
+    /// <summary>
+    /// Largest batch body, in bytes (413 past it). Batches are parsed as a stream, item by item; the limit bounds what
+    /// one request holds as parsed transactions until the whole batch is known to be well-formed.
+    /// </summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxBatchBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>An event time further than this in the future is refused: one future-dated payment disturbs a user's windows.</summary>
+    [Range(0, 7 * 24 * 3600)]
+    public int MaxFutureSkewSeconds { get; set; } = 300;
+
+    /// <summary>Each client's sustained rate, in transactions per second (a token bucket; a batch takes one token per item).</summary>
+    [Range(1, 10_000_000)]
+    public int ClientRatePerSecond { get; set; } = 5000;
+
+    /// <summary>Each client's burst: the token bucket's size, in transactions.</summary>
+    [Range(1, 10_000_000)]
+    public int ClientBurst { get; set; } = 10_000;
+
+    /// <summary>Requests one client may have in progress at once; more get 429 at once.</summary>
+    [Range(1, 100_000)]
+    public int ClientMaxConcurrentRequests { get; set; } = 16;
+
+    /// <summary>The share of <see cref="QueueCapacity"/> one client may hold, so that one client cannot starve the others (with a single token: the whole queue).</summary>
+    [Range(0.01, 1.0)]
+    public double ClientQueueShare { get; set; } = 0.5;
+
+    /// <summary>How often refusals and throttling are summed up per client into the audit trail.</summary>
+    [Range(1, 3600)]
+    public int AuditIntervalSeconds { get; set; } = 10;
+
     /// <summary>What a throttled client is told to wait.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 1;

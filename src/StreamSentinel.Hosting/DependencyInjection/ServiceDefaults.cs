@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -7,11 +8,12 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using StreamSentinel.Hosting.Diagnostics;
 
 namespace StreamSentinel.Hosting.DependencyInjection;
 
 /// <summary>
-/// The SRE surface every worker has: /healthz, /readyz and Prometheus /metrics; and, when a collector is configured
+/// The SRE surface every worker has: /healthz, /readyz, Prometheus /metrics and /latency (real percentiles); and, when a collector is configured
 /// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, as Aspire sets it), logs, traces and metrics over OTLP.
 /// </summary>
 public static class ServiceDefaults
@@ -45,13 +47,16 @@ public static class ServiceDefaults
                 .UseOtlpExporter();
         }
 
+        builder.Services.AddSingleton(services => new LatencyRecorder(services.GetRequiredService<IMeterFactory>(), meters));
+
         // Liveness has no dependency on other systems: a database outage must not get a healthy worker restarted.
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         return builder;
     }
 
     private static bool IsProbe(PathString path) =>
-        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics");
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics")
+        || path.StartsWithSegments("/latency");
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -60,6 +65,10 @@ public static class ServiceDefaults
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        // Resolved here, before the workers start, so that it hears their first measurement.
+        var latencies = app.Services.GetRequiredService<LatencyRecorder>();
+        app.MapGet("/latency", () => TypedResults.Json(new LatencyReport(latencies.Read()), LatencyJsonContext.Default.LatencyReport))
+            .ExcludeFromDescription();
         return app;
     }
 }

@@ -4,47 +4,17 @@ using System.Text.RegularExpressions;
 namespace StreamSentinel.Hosting.Diagnostics;
 
 /// <summary>
-/// Reads what a worker's /metrics says (Prometheus text exposition): a histogram's buckets, sums and counts, and the
-/// samples of a gauge with their labels. Enough for the fleet's own tools; not a general parser.
+/// Reads what a worker's /metrics says (Prometheus text exposition): a histogram's sums and counts, and the samples of
+/// a series with their labels. Enough for the fleet's own tools; not a general parser. Percentiles come from
+/// /latency (<see cref="LatencyRecorder"/>), not from bucket bounds.
 /// </summary>
 public static partial class PrometheusText
 {
-    /// <summary>Cumulative bucket counts by upper bound, summed over every series of <paramref name="histogram"/> matching <paramref name="labelFilter"/>.</summary>
-    public static SortedDictionary<double, double> Buckets(IEnumerable<string> scrapes, string histogram, string labelFilter)
-    {
-        var buckets = new SortedDictionary<double, double>();
-        foreach (var line in scrapes.SelectMany(s => s.Split('\n')))
-        {
-            var match = BucketLine().Match(line);
-            if (!match.Success || match.Groups["name"].Value != histogram + "_bucket" || !match.Groups["labels"].Value.Contains(labelFilter, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var bound = match.Groups["le"].Value == "+Inf" ? double.PositiveInfinity : double.Parse(match.Groups["le"].Value, CultureInfo.InvariantCulture);
-            buckets[bound] = buckets.GetValueOrDefault(bound) + double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
-        }
-
-        return buckets;
-    }
-
     /// <summary>The sum of a histogram's <c>_sum</c> series matching <paramref name="labelFilter"/>, over every scrape.</summary>
-    public static double Sum(IEnumerable<string> scrapes, string histogram, string labelFilter) => Total(scrapes, histogram + "_sum{", labelFilter);
+    public static double Sum(IEnumerable<string> scrapes, string histogram, string labelFilter) => Total(scrapes, histogram + "_sum", labelFilter);
 
     /// <summary>The sum of a histogram's <c>_count</c> series matching <paramref name="labelFilter"/>, over every scrape.</summary>
-    public static double Count(IEnumerable<string> scrapes, string histogram, string labelFilter) => Total(scrapes, histogram + "_count{", labelFilter);
-
-    /// <summary>The upper bound of the bucket holding quantile <paramref name="q"/> (Prometheus' histogram_quantile, without interpolation).</summary>
-    public static double Quantile(SortedDictionary<double, double> buckets, double q)
-    {
-        if (buckets.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var total = buckets.Values.Max();
-        return buckets.First(b => b.Value >= q * total).Key;
-    }
+    public static double Count(IEnumerable<string> scrapes, string histogram, string labelFilter) => Total(scrapes, histogram + "_count", labelFilter);
 
     /// <summary>Every sample of the series <paramref name="name"/> in one scrape, with its labels.</summary>
     public static IReadOnlyList<PrometheusSample> Samples(string scrape, string name)
@@ -73,10 +43,13 @@ public static partial class PrometheusText
         return samples;
     }
 
-    private static double Total(IEnumerable<string> scrapes, string seriesStart, string labelFilter) =>
+    // The value, not the last field: a sample may end with a timestamp.
+    private static double Total(IEnumerable<string> scrapes, string series, string labelFilter) =>
         scrapes.SelectMany(s => s.Split('\n'))
-            .Where(line => line.StartsWith(seriesStart, StringComparison.Ordinal) && line.Contains(labelFilter, StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+            .Select(line => SampleLine().Match(line))
+            .Where(match => match.Success && match.Groups["name"].Value == series
+                && match.Groups["labels"].Value.Contains(labelFilter, StringComparison.Ordinal))
+            .Sum(match => double.TryParse(match.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : 0);
 
     // The exposition format escapes three characters in label values: backslash, double quote and newline.
     private static string Unescape(string value) =>
@@ -88,9 +61,6 @@ public static partial class PrometheusText
 
     [GeneratedRegex(@"(?<key>[a-zA-Z_][a-zA-Z0-9_]*)=""(?<value>(\\.|[^""\\])*)""")]
     private static partial Regex Label();
-
-    [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>[^}]*le=""(?<le>[^""]+)""[^}]*)\}\s+(?<value>\S+)")]
-    private static partial Regex BucketLine();
 }
 
 /// <summary>One sample of a series: its labels and value.</summary>

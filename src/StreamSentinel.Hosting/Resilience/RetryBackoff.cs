@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace StreamSentinel.Hosting.Resilience;
 
 /// <summary>
@@ -19,6 +21,29 @@ public sealed class RetryBackoff
         _base = baseDelay;
         _max = maxDelay;
         _random = random ?? Random.Shared;
+    }
+
+    /// <summary>The policy of a worker's options, in milliseconds (validated there by <see cref="Validate"/>).</summary>
+    public static RetryBackoff FromMilliseconds(int baseDelayMs, int maxDelayMs) =>
+        new(TimeSpan.FromMilliseconds(baseDelayMs), TimeSpan.FromMilliseconds(maxDelayMs));
+
+    /// <summary>
+    /// What is wrong with a base and a cap read from configuration, naming the settings (<paramref name="section"/>:…),
+    /// or nothing; options classes return it from <see cref="IValidatableObject.Validate"/> so that a bad pair fails at
+    /// start with the setting's name (exit code 2) rather than as an exception when the worker is built.
+    /// </summary>
+    public static IEnumerable<ValidationResult> Validate(string section, int baseDelayMs, int maxDelayMs)
+    {
+        if (baseDelayMs < 1)
+        {
+            yield return new ValidationResult($"{section}:RetryBaseDelayMs must be at least 1 (it is {baseDelayMs}).", ["RetryBaseDelayMs"]);
+        }
+
+        if (maxDelayMs < baseDelayMs)
+        {
+            yield return new ValidationResult(
+                $"{section}:RetryMaxDelayMs ({maxDelayMs}) must not be below {section}:RetryBaseDelayMs ({baseDelayMs}).", ["RetryMaxDelayMs"]);
+        }
     }
 
     /// <summary>Failures since the last success.</summary>

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using StreamSentinel.Contracts.Privacy;
 
 namespace StreamSentinel.Kafka.DeadLetters;
 
@@ -6,4 +7,8 @@ namespace StreamSentinel.Kafka.DeadLetters;
 /// <param name="Original">The message as consumed (key, value, headers, coordinates).</param>
 /// <param name="Reason">A stable code, e.g. <c>missing_field</c> or <c>rejected_by_postgres</c>.</param>
 /// <param name="Detail">What exactly is wrong, for the person who reads the dead-letter topic.</param>
-public sealed record DeadLetter(ConsumeResult<byte[]?, byte[]?> Original, string Reason, string Detail);
+public sealed record DeadLetter(ConsumeResult<byte[]?, byte[]?> Original, string Reason, string Detail)
+{
+    /// <summary>What exactly is wrong, with any card number in it masked: it goes to logs, audit events and headers.</summary>
+    public string Detail { get; init; } = CardNumbers.Mask(Detail);
+}

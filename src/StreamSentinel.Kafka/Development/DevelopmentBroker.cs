@@ -1,4 +1,6 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Kafka.Development;
 
@@ -26,22 +28,22 @@ public sealed class DevelopmentBroker : IDisposable
     public IReadOnlyDictionary<string, int> Topics { get; }
 
     /// <summary>Starts the cluster and creates the pipeline's topics.</summary>
-    public static DevelopmentBroker Start(DevelopmentBrokerOptions options)
+    public static DevelopmentBroker Start(DevelopmentBrokerOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         var topics = Kafka.Topics.All.ToDictionary(
             topic => topic,
             topic => topic is Kafka.Topics.Transactions or Kafka.Topics.DetectionResults ? options.PipelinePartitions : options.AuxiliaryPartitions);
-        return Start(options.Brokers, topics, options.GroupSessionTimeoutMs);
+        return Start(options.Brokers, topics, logger, options.GroupSessionTimeoutMs);
     }
 
-    /// <summary>Starts a cluster of <paramref name="brokers"/> brokers with the given topics.</summary>
-    public static DevelopmentBroker Start(int brokers, IReadOnlyDictionary<string, int> topics, int groupSessionTimeoutMs = 6000)
+    /// <summary>Starts a cluster of <paramref name="brokers"/> brokers with the given topics; the cluster's own log lines go to <paramref name="logger"/>.</summary>
+    public static DevelopmentBroker Start(int brokers, IReadOnlyDictionary<string, int> topics, ILogger logger, int groupSessionTimeoutMs = 6000)
     {
         ArgumentNullException.ThrowIfNull(topics);
         var config = new ProducerConfig { ClientId = "stream-sentinel-dev-broker", LogConnectionClose = false };
         config.Set("test.mock.num.brokers", brokers.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var owner = new ProducerBuilder<Null, Null>(config).SetLogHandler((_, _) => { }).Build();
+        var owner = new ProducerBuilder<Null, Null>(config).LogTo(logger).Build();
         try
         {
             var native = MockClusterNative.Load();

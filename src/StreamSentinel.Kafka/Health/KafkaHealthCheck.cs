@@ -1,14 +1,16 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 
 namespace StreamSentinel.Kafka.Health;
 
 /// <summary>Ready when the cluster answers a metadata request for the topic the worker consumes.</summary>
-public sealed class KafkaHealthCheck(KafkaOptions options, string topic) : IHealthCheck, IDisposable
+public sealed class KafkaHealthCheck(KafkaOptions options, string topic, ILogger logger) : IHealthCheck, IDisposable
 {
     private readonly Lazy<IAdminClient> _admin = new(() =>
-        new AdminClientBuilder(options.Secure(new AdminClientConfig { BootstrapServers = options.BootstrapServers })).SetLogHandler((_, _) => { }).Build());
+        new AdminClientBuilder(options.Secure(new AdminClientConfig { BootstrapServers = options.BootstrapServers })).LogTo(logger).Build());
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -4,9 +4,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 
 namespace StreamSentinel.Kafka.Operational;
@@ -34,7 +36,7 @@ public sealed class OperationalPublisher : IDisposable
 
     public OperationalPublisher(
         IOptions<KafkaOptions> kafka, IOptions<OperationalOptions> options, WorkerIdentity worker, IMeterFactory meterFactory, TimeProvider time,
-        AuditSignature? signature = null)
+        ILogger<OperationalPublisher> logger, AuditSignature? signature = null)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(options);
@@ -57,7 +59,7 @@ public sealed class OperationalPublisher : IDisposable
             CompressionType = CompressionType.Lz4,
             MessageTimeoutMs = options.Value.MessageTimeoutMs,
             QueueBufferingMaxMessages = options.Value.BufferCapacity,
-        })).SetLogHandler((_, _) => { }).Build());
+        })).LogTo(logger).Build());
         var meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounter<long>("stream_sentinel.operational.published", "{message}", "Audit events and snapshots Kafka acknowledged, per topic.");
         _droppedCounter = meter.CreateCounter<long>("stream_sentinel.operational.dropped", "{message}", "Audit events and snapshots dropped because Kafka could not take them, per topic.");

@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
 using StreamSentinel.Contracts;
+using StreamSentinel.Hosting.Diagnostics;
 
 namespace StreamSentinel.Kafka.Operational;
 
 /// <summary>
 /// Listens to the worker's own instruments (the ones /metrics exports) and turns each interval into a
-/// <see cref="PerformanceSnapshot"/>: counts since the last snapshot, latency percentiles from a bounded sample.
+/// <see cref="PerformanceSnapshot"/>: counts since the last snapshot, latency percentiles from every value.
 /// </summary>
 /// <remarks>
 /// Reading the instruments, rather than asking each worker for numbers, keeps the snapshot and /metrics telling the
@@ -14,9 +15,6 @@ namespace StreamSentinel.Kafka.Operational;
 /// </remarks>
 public sealed class PerformanceCollector : IDisposable
 {
-    /// <summary>Values kept per latency per interval; percentiles of a uniform sample this size are within a few percent.</summary>
-    private const int SampleSize = 4096;
-
     private readonly MeterListener _listener = new();
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -150,43 +148,19 @@ public sealed class PerformanceCollector : IDisposable
         public Sample EndToEnd { get; } = new();
     }
 
-    /// <summary>A uniform sample of an interval's values (reservoir sampling), and the maximum of all of them.</summary>
+    /// <summary>Every latency of an interval in an HdrHistogram (no sample: the tail is what an SRE looks at).</summary>
     private sealed class Sample
     {
-        private readonly List<double> _values = [];
-        private long _seen;
-        private double _max;
+        private readonly LatencyHistogram _histogram = new();
 
-        public void Add(double value)
-        {
-            _seen++;
-            _max = Math.Max(_max, value);
-            if (_values.Count < SampleSize)
-            {
-                _values.Add(value);
-                return;
-            }
+        public void Add(double milliseconds) => _histogram.Record(milliseconds);
 
-            var slot = Random.Shared.NextInt64(_seen);
-            if (slot < SampleSize)
-            {
-                _values[(int)slot] = value;
-            }
-        }
+        public LatencySummary? Summarize() =>
+            _histogram.Count == 0
+                ? null
+                : new LatencySummary(_histogram.Count, Rank(50), Rank(95), Rank(99), Math.Round(_histogram.MaxMilliseconds, 3));
 
-        public LatencySummary? Summarize()
-        {
-            if (_seen == 0)
-            {
-                return null;
-            }
-
-            _values.Sort();
-            return new LatencySummary(_seen, Rank(0.50), Rank(0.95), Rank(0.99), Math.Round(_max, 3));
-        }
-
-        // Nearest rank, rounded to microseconds: the sample does not know more than that.
-        private double Rank(double quantile) =>
-            Math.Round(_values[Math.Clamp((int)Math.Ceiling(quantile * _values.Count) - 1, 0, _values.Count - 1)], 3);
+        // Rounded to microseconds, the histogram's unit.
+        private double Rank(double percentile) => Math.Round(_histogram.Percentile(percentile), 3);
     }
 }

@@ -1,8 +1,11 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using StreamSentinel.ClickHouse.DependencyInjection;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
@@ -10,6 +13,7 @@ using StreamSentinel.Domain.Routing;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Health;
 using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Kafka.Options;
@@ -42,7 +46,8 @@ public static class PersistenceExtensions
                 (PersistenceOptions.SectionName, services.GetRequiredService<IOptions<PersistenceOptions>>().Value),
                 (RoutingOptions.SectionName, services.GetRequiredService<IOptions<RoutingOptions>>().Value),
             ]));
-        builder.Services.AddSingleton<AlertWriter>();
+        builder.Services.AddSingleton(services => new AlertWriter(
+            services.GetRequiredService<NpgsqlDataSource>(), services.GetRequiredService<IOptions<PersistenceOptions>>().Value.CaseWindowMinutes));
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<ResultWriter>();
         builder.Services.AddSingleton<PerformanceWriter>();
@@ -59,7 +64,8 @@ public static class PersistenceExtensions
             Acks = Acks.All,
             LingerMs = 5,
             MessageTimeoutMs = 60_000,
-        })).SetLogHandler((_, _) => { }).Build());
+        })).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build());
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddSingleton<IBatchStore<PendingBatch>, ResultStore>();
         builder.Services.AddSingleton<IBatchStore<OperationalBatch>, OperationalStore>();
@@ -68,7 +74,7 @@ public static class PersistenceExtensions
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration(
                 "kafka",
-                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.DetectionResults),
+                services => new KafkaHealthCheck(services.GetRequiredService<IOptions<KafkaOptions>>().Value, Topics.DetectionResults, services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)),
                 failureStatus: null,
                 tags: [ServiceDefaults.ReadyTag]))
             .AddCheck<StoresHealthCheck>("stores", tags: [ServiceDefaults.ReadyTag]);

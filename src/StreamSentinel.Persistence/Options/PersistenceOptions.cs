@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using StreamSentinel.Hosting.Resilience;
+using StreamSentinel.PostgreSql.Persistence;
 
 namespace StreamSentinel.Persistence.Options;
 
 /// <summary>Settings of the persistence worker (section <c>Persistence</c>).</summary>
-public sealed class PersistenceOptions
+public sealed class PersistenceOptions : IValidatableObject
 {
     public const string SectionName = "Persistence";
 
@@ -67,4 +69,14 @@ public sealed class PersistenceOptions
     /// <summary>While paused, how often the held batch is tried again.</summary>
     [Range(100, 600_000)]
     public int PausedRetryIntervalMs { get; set; } = 2000;
+
+    /// <summary>
+    /// A user's alerts detected at most this many minutes apart form one case while it has an open alert (issue 19,
+    /// sql/postgres/0011_fraud_cases.sql). Every instance of the fleet must use the same value.
+    /// </summary>
+    [Range(1, 7 * 24 * 60)]
+    public int CaseWindowMinutes { get; set; } = AlertWriter.DefaultCaseWindowMinutes;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        RetryBackoff.Validate(SectionName, RetryBaseDelayMs, RetryMaxDelayMs);
 }

@@ -20,7 +20,7 @@ namespace StreamSentinel.Persistence.Pipeline;
 /// ever in ClickHouse. The worker runs the PostgreSQL stage on its consumer thread while a ClickHouse block is written
 /// on another, so the state below is guarded by a lock.
 /// </summary>
-public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, PersistenceMetrics metrics, IOptions<PersistenceOptions> options)
+public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, PersistenceMetrics metrics, IOptions<PersistenceOptions> options, TimeProvider time)
 {
     private readonly PersistenceOptions _options = options.Value;
 
@@ -84,7 +84,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.WriteStartedAt == default)
         {
-            batch.WriteStartedAt = DateTimeOffset.UtcNow;
+            batch.WriteStartedAt = time.GetUtcNow();
         }
 
         if (batch.PostgresWritten)
@@ -114,7 +114,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.WriteStartedAt == default)
         {
-            batch.WriteStartedAt = DateTimeOffset.UtcNow;
+            batch.WriteStartedAt = time.GetUtcNow();
         }
 
         var spans = PartitionSpan.Of(batch.Results);
@@ -131,7 +131,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         var pending = ResultTable.All.Where(t => !batch.TablesWritten.Contains(t)).ToList();
         await Task.WhenAll(pending.Select(table => WriteTableAsync(batch, table, spans, cancellationToken)));
 
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         foreach (var result in batch.Results)
         {
             // Detection measured its latency from the transaction's intake: step back by it to find that moment.

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
+using StreamSentinel.Hosting.Resilience;
 using StreamSentinel.Kafka.DeadLetters;
 using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Operational;
@@ -40,6 +41,8 @@ public sealed class PersistenceWorker<TBatch>(
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(100);
 
     private readonly PersistenceOptions _options = options.Value;
+    // Counts come from the held block or batch (DelayFor), so one policy serves both retry paths.
+    private readonly RetryBackoff _backoff = RetryBackoff.FromMilliseconds(options.Value.RetryBaseDelayMs, options.Value.RetryMaxDelayMs);
     private List<ConsumeResult<byte[]?, byte[]?>> _collecting = [];
     private TBatch? _pending;
     // True while this worker has paused partitions; whatever ends the held batch (success or a revoke) resumes them.
@@ -174,8 +177,7 @@ public sealed class PersistenceWorker<TBatch>(
         var error = write.Exception?.GetBaseException() ?? new OperationCanceledException();
         block.Attempts++;
         metrics.Retried(error.GetType().Name);
-        var backoff = Math.Min(_options.RetryMaxDelayMs, _options.RetryBaseDelayMs * (1 << Math.Min(block.Attempts - 1, 16)));
-        var delayMs = (backoff / 2) + Random.Shared.Next((backoff / 2) + 1);
+        var delayMs = (int)_backoff.DelayFor(block.Attempts).TotalMilliseconds;
         if (block.Attempts >= _options.RetryAttempts)
         {
             delayMs = Math.Max(delayMs, _options.PausedRetryIntervalMs);
@@ -338,8 +340,7 @@ public sealed class PersistenceWorker<TBatch>(
             int delayMs;
             if (batch.Attempts < _options.RetryAttempts)
             {
-                var backoff = Math.Min(_options.RetryMaxDelayMs, _options.RetryBaseDelayMs * (1 << Math.Min(batch.Attempts - 1, 16)));
-                delayMs = (backoff / 2) + Random.Shared.Next((backoff / 2) + 1);
+                delayMs = (int)_backoff.DelayFor(batch.Attempts).TotalMilliseconds;
                 Log.WriteFailed(logger, batch.Messages.Count, batch.Attempts, delayMs, e);
             }
             else
@@ -449,7 +450,7 @@ public sealed class PersistenceWorker<TBatch>(
                     Log.FatalKafkaError(logger, error.Reason);
                 }
             })
-            .SetLogHandler((_, _) => { })
+            .LogTo(logger)
             .Build();
     }
 

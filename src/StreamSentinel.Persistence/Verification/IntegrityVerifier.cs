@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamSentinel.ClickHouse.Persistence;
@@ -9,6 +10,7 @@ using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 using StreamSentinel.Kafka.Options;
 using StreamSentinel.Persistence.Options;
 
@@ -25,7 +27,8 @@ public sealed class IntegrityVerifier(
     IOptions<PersistenceOptions> options,
     SeverityRouter router,
     NpgsqlDataSource postgres,
-    ClickHouseDatabase clickHouse)
+    ClickHouseDatabase clickHouse,
+    ILogger<IntegrityVerifier> logger)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -42,7 +45,6 @@ public sealed class IntegrityVerifier(
             if (readable)
             {
                 kafkaContent.Events.Add(result!.EventId);
-                kafkaContent.Transactions.Add(result.TransactionId);
             }
 
             if (!committed)
@@ -253,12 +255,13 @@ public sealed class IntegrityVerifier(
         var otherIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var result in results)
         {
-            (result.IsAlert ? alertIds : otherIds).Add(result.TransactionId);
+            // By event: transaction ids are the client's and may repeat across payments (issue 18).
+            (result.IsAlert ? alertIds : otherIds).Add(result.EventId);
         }
 
         otherIds.ExceptWith(alertIds);
         long found = 0, misrouted = 0, strays = 0, older = 0;
-        await using (var command = postgres.CreateCommand("SELECT transaction_id, extract(epoch FROM created_at)::bigint FROM fraud_alerts"))
+        await using (var command = postgres.CreateCommand("SELECT event_id, extract(epoch FROM created_at)::bigint FROM fraud_alerts"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -272,9 +275,9 @@ public sealed class IntegrityVerifier(
                 {
                     misrouted++;
                 }
-                else if (!kafkaContent.Transactions.Contains(id))
+                else if (!kafkaContent.Events.Contains(id))
                 {
-                    // An alert for a transaction no result in Kafka carries (unless Kafka deleted it, or an earlier broker held it).
+                    // An alert for an event no result in Kafka carries (unless Kafka deleted it, or an earlier broker held it).
                     if (kafkaContent.StrayCheck && reader.GetInt64(1) >= kafkaContent.EarliestSeconds)
                     {
                         strays++;
@@ -287,7 +290,7 @@ public sealed class IntegrityVerifier(
             }
         }
 
-        // fraud_alerts cannot hold a transaction twice (unique key); what can double is what follows from an alert.
+        // fraud_alerts cannot hold an event twice (unique key); what can double is what follows from an alert.
         await using var consistency = postgres.CreateCommand(
             """
             SELECT (SELECT count(*) FROM (SELECT entity_id FROM system_audit_log WHERE action = 'alert.created'
@@ -550,7 +553,7 @@ public sealed class IntegrityVerifier(
             GroupId = group,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
-        })).SetLogHandler((_, _) => { }).Build();
+        })).LogTo(logger).Build();
 
     private static string? Header(Headers? headers, string key) =>
         headers is not null && headers.TryGetLastBytes(key, out var value) ? Encoding.UTF8.GetString(value) : null;

@@ -1,15 +1,13 @@
 namespace StreamSentinel.Persistence.Verification;
 
 /// <summary>
-/// What the results topic holds beyond the committed messages <c>verify</c> expects in the stores: every event and
-/// transaction any message carries, the messages not committed yet, and the oldest message's time, so that a row or
+/// What the results topic holds beyond the committed messages <c>verify</c> expects in the stores: every event any
+/// message carries, the messages not committed yet, and the oldest message's time, so that a row or
 /// alert no message accounts for can be told from one still in flight or left by an earlier broker.
 /// </summary>
 internal sealed class KafkaContent
 {
     public HashSet<string> Events { get; } = new(StringComparer.Ordinal);
-
-    public HashSet<string> Transactions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Readable messages past the group's committed offset, by coordinates: their event id.</summary>
     public Dictionary<(int Partition, long Offset), string> InFlight { get; } = [];

@@ -29,6 +29,9 @@ public sealed class FraudAlert
 
     public string? Assignee { get; set; }
 
+    /// <summary>The case it belongs to (sql/postgres/0011_fraud_cases.sql); null only until the writer's transaction assigns it.</summary>
+    public Guid? CaseId { get; set; }
+
     public decimal Amount { get; set; }
 
     public required string Currency { get; set; }

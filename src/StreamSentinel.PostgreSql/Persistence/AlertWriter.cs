@@ -9,12 +9,19 @@ using StreamSentinel.Domain.Persistence;
 namespace StreamSentinel.PostgreSql.Persistence;
 
 /// <summary>
-/// Writes one batch to PostgreSQL in one transaction and three round trips: a binary COPY of the alerts into a
+/// Writes one batch to PostgreSQL in one transaction and four round trips: a binary COPY of the alerts into a
 /// staging table, one statement that inserts the new alerts and updates user_accounts and system_audit_log from
-/// exactly those, and one that records the batch's span of each partition.
+/// exactly those, one that gives the new alerts their cases, and one that records the batch's span of each partition.
 /// </summary>
-public sealed class AlertWriter(NpgsqlDataSource dataSource)
+/// <param name="dataSource">The fleet's PostgreSQL.</param>
+/// <param name="caseWindowMinutes">
+/// How far apart a user's alerts may be detected and still form one case (sql/postgres/0011_fraud_cases.sql;
+/// <c>Persistence:CaseWindowMinutes</c>).
+/// </param>
+public sealed class AlertWriter(NpgsqlDataSource dataSource, int caseWindowMinutes = AlertWriter.DefaultCaseWindowMinutes)
 {
+    public const int DefaultCaseWindowMinutes = 60;
+
     private static readonly string Staging = Query("alert_staging.sql");
     private static readonly string WriteAlerts = Query("write_alerts.sql");
     private static readonly string RecordProgress = Query("record_progress.sql");
@@ -57,6 +64,13 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource)
             await using var write = new NpgsqlCommand(WriteAlerts, connection, transaction);
             write.Parameters.AddWithValue("worker", worker);
             inserted = Convert.ToInt32(await write.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+            if (inserted > 0)
+            {
+                // The new alerts join their users' cases in the same transaction: no alert is ever visible without one.
+                await using var cases = new NpgsqlCommand("SELECT assign_alert_cases(@window)", connection, transaction);
+                cases.Parameters.AddWithValue("window", TimeSpan.FromMinutes(caseWindowMinutes));
+                await cases.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
 
         if (spans.Count > 0)

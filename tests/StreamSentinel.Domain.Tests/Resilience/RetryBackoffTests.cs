@@ -68,4 +68,29 @@ public sealed class RetryBackoffTests
             Assert.That(() => new RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)).DelayFor(0), Throws.InstanceOf<ArgumentOutOfRangeException>());
         }
     }
+
+    [Test]
+    public void Any_number_of_failures_stays_within_the_cap()
+    {
+        var backoff = RetryBackoff.FromMilliseconds(200, 5000);
+
+        var delays = new[] { 30, 31, 64, 1_000, int.MaxValue }.Select(failures => backoff.DelayFor(failures).TotalMilliseconds).ToList();
+
+        Assert.That(delays, Has.All.InRange(2500, 5000));
+    }
+
+    [Test]
+    public void Configured_delays_are_refused_with_the_settings_names()
+    {
+        var good = RetryBackoff.Validate("Persistence", 200, 5000).ToList();
+        var capBelowBase = RetryBackoff.Validate("Persistence", 500, 100).Select(r => r.ErrorMessage).ToList();
+        var noBase = RetryBackoff.Validate("Detection", 0, 100).Select(r => r.ErrorMessage).ToList();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(good, Is.Empty);
+            Assert.That(capBelowBase, Is.EqualTo(new[] { "Persistence:RetryMaxDelayMs (100) must not be below Persistence:RetryBaseDelayMs (500)." }));
+            Assert.That(noBase, Is.EqualTo(new[] { "Detection:RetryBaseDelayMs must be at least 1 (it is 0)." }));
+        }
+    }
 }

@@ -1,6 +1,6 @@
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.Domain.Tests.Simulation;
 

@@ -2,10 +2,10 @@ using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Migrations;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Cli;
 
@@ -82,6 +82,28 @@ public sealed class BiCommandTests
             Assert.That(unknown.ExitCode, Is.EqualTo(2));
             Assert.That(unknown.Output, Does.Contain("Unknown BI query 'fraud_rate_by_planet'. Known: fraud_rate_by_category"));
             Assert.That((backwards.ExitCode, backwards.Output.Trim()), Is.EqualTo((2, "--to must be after --from.")));
+        }
+    }
+
+    [Test]
+    public async Task Csv_quotes_a_field_that_holds_a_carriage_return()
+    {
+        await using var databases = await IsolatedDatabases.CreateMigratedAsync();
+        var result = new SyntheticResults(seed: 42, alertShare: 1.0, new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero)).Next();
+        result = result with { Transaction = result.Transaction! with { MerchantId = "merchant\rwith-cr" } };
+        var writer = new ResultWriter(databases.ClickHouse);
+        foreach (var table in ResultTable.All)
+        {
+            await writer.InsertAsync(table, [new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, 0, 0), IsAlert: true)], CancellationToken.None);
+        }
+
+        var csv = await Infrastructure.Cli.RunAsync(databases.Environment(), "bi", "riskiest_merchants", "--csv");
+
+        // The test reads lines, and a CR ends one: quoted, the field opens with a quote and closes after the CR.
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(csv.ExitCode, Is.Zero, csv.Output);
+            Assert.That(csv.StandardOutput, Does.Contain("\"merchant" + Environment.NewLine + "with-cr\","), csv.Output);
         }
     }
 }

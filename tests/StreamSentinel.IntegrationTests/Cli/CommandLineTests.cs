@@ -96,6 +96,19 @@ public sealed class CommandLineTests
     }
 
     [Test]
+    public async Task A_retry_cap_below_its_base_fails_at_start_naming_both_settings()
+    {
+        var environment = TestServers.Current.Environment();
+        environment["Persistence__RetryBaseDelayMs"] = "500";
+        environment["Persistence__RetryMaxDelayMs"] = "100";
+
+        var result = await Infrastructure.Cli.RunAsync(environment, TimeSpan.FromMinutes(2), "run", "persistence", "--http-port", "0");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString);
+        Assert.That(result.Output, Does.Contain("Persistence:RetryMaxDelayMs (100) must not be below Persistence:RetryBaseDelayMs (500)."));
+    }
+
+    [Test]
     public async Task Broker_publishes_its_address_and_removes_it_on_sigterm()
     {
         var directory = Directory.CreateTempSubdirectory("ss-broker-");

@@ -2,10 +2,10 @@ using ClickHouse.Driver;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Migrations;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.ClickHouse;
 

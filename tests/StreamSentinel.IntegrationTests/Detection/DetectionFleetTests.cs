@@ -6,9 +6,9 @@ using Dapper;
 using Npgsql;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.IntegrationTests.Detection;
 

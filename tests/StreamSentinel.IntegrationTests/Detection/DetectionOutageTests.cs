@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 
@@ -63,5 +64,5 @@ public sealed class DetectionOutageTests
     }
 
     private static long Committed(PipelineFixture pipeline) =>
-        ConsumerGroupLag.Read(pipeline.Broker.BootstrapServers, Topics.Transactions, Group, TimeSpan.FromSeconds(10)).Partitions.Sum(p => Math.Max(0, p.Committed));
+        ConsumerGroupLag.Read(pipeline.Broker.BootstrapServers, Topics.Transactions, Group, TimeSpan.FromSeconds(10), NullLogger.Instance).Partitions.Sum(p => Math.Max(0, p.Committed));
 }

@@ -4,12 +4,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging.Abstractions;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Simulation;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
+using StreamSentinel.Simulation;
 
 namespace StreamSentinel.IntegrationTests.Gateway;
 
@@ -28,7 +29,7 @@ public sealed partial class GatewayTests
     private readonly List<ChildProcess> _gateways = [];
 
     [SetUp]
-    public void StartBroker() => _broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, _ => 2));
+    public void StartBroker() => _broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, _ => 2), NullLogger.Instance);
 
     [TearDown]
     public async Task StopAsync()

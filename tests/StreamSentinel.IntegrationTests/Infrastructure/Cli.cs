@@ -8,7 +8,7 @@ internal static class Cli
 {
     public static string Script => RepositoryRoot.Combine("scripts", "stream-sentinel");
 
-    /// <summary>Runs to completion and returns the exit code and the combined output.</summary>
+    /// <summary>Runs to completion and returns the exit code, the combined output and standard output alone.</summary>
     public static Task<CliResult> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
         RunAsync(environment, TimeSpan.FromMinutes(4), arguments);
 
@@ -17,7 +17,12 @@ internal static class Cli
     {
         using var process = Start(environment, arguments);
         var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        var standardOutput = new StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            Append(output, e.Data);
+            Append(standardOutput, e.Data);
+        };
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -36,7 +41,10 @@ internal static class Cli
         process.WaitForExit();
         lock (output)
         {
-            return new CliResult(process.ExitCode, output.ToString());
+            lock (standardOutput)
+            {
+                return new CliResult(process.ExitCode, output.ToString()) { StandardOutput = standardOutput.ToString() };
+            }
         }
     }
 

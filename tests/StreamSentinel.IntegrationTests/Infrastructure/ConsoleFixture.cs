@@ -6,10 +6,10 @@ using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.Kafka;
 using StreamSentinel.Migrations;
 using StreamSentinel.PostgreSql.Persistence;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Infrastructure;
 
@@ -48,8 +48,14 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
     /// <param name="results">How many synthetic results, with event times from three hours ago.</param>
     /// <param name="users">Who may sign in: name, password, role.</param>
     /// <param name="snapshots">Performance snapshots the fleet page finds stored.</param>
+    /// <param name="settings">More of the console's environment (e.g. <c>Console__FourEyes__Enabled</c>).</param>
     public static async Task<ConsoleFixture> StartAsync(
-        int seed, double alertShare, int results, IReadOnlyList<(string Name, string Password, string Role)> users, IReadOnlyList<PerformanceSnapshot> snapshots)
+        int seed,
+        double alertShare,
+        int results,
+        IReadOnlyList<(string Name, string Password, string Role)> users,
+        IReadOnlyList<PerformanceSnapshot> snapshots,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var databases = await IsolatedDatabases.CreateMigratedAsync();
         var generator = new SyntheticResults(seed, alertShare, DateTimeOffset.UtcNow.AddHours(-3));
@@ -85,6 +91,11 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
             // The console takes only hashes (PBKDF2), made as `stream-sentinel hash-password` makes them.
             environment[$"Console__Users__{i}__PasswordHash"] = ConsolePasswords.Hash(user.Password);
             environment[$"Console__Users__{i}__Role"] = user.Role;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
         }
 
         var console = ChildProcess.Start("console", environment, "run", "console", "--http-port", $"{port}");

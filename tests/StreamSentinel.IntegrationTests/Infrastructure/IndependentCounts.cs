@@ -5,9 +5,9 @@ using Npgsql;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Infrastructure;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
 using StreamSentinel.Migrations;
@@ -40,7 +41,7 @@ internal sealed class PipelineFixture : IAsyncDisposable
 
     public static async Task<PipelineFixture> StartAsync(int partitions = 6)
     {
-        var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.DetectionResults or Topics.Transactions ? partitions : 2));
+        var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.DetectionResults or Topics.Transactions ? partitions : 2), NullLogger.Instance);
         var databases = await IsolatedDatabases.CreateMigratedAsync();
         var accounts = await databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi);
         return new PipelineFixture(broker, databases, accounts.PostgresWriter!);

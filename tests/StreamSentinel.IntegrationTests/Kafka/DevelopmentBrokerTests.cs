@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Kafka.Development;
@@ -32,7 +33,7 @@ public sealed class DevelopmentBrokerTests
     [Test]
     public void Topics_are_created_with_the_requested_partition_counts()
     {
-        using var broker = DevelopmentBroker.Start(1, new Dictionary<string, int> { ["a"] = 7, ["b"] = 2 });
+        using var broker = DevelopmentBroker.Start(1, new Dictionary<string, int> { ["a"] = 7, ["b"] = 2 }, NullLogger.Instance);
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
 
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
@@ -45,7 +46,7 @@ public sealed class DevelopmentBrokerTests
     [Test]
     public async Task Consumer_group_resumes_exactly_after_its_committed_offsets()
     {
-        using var broker = DevelopmentBroker.Start(1, new Dictionary<string, int> { ["orders"] = 4 });
+        using var broker = DevelopmentBroker.Start(1, new Dictionary<string, int> { ["orders"] = 4 }, NullLogger.Instance);
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig
         {
             BootstrapServers = broker.BootstrapServers,

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
@@ -67,7 +68,11 @@ public sealed class OperationalPublishingTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That((first.MessagesIn, first.MessagesOut, first.Batches, first.BatchSizeAvg, first.BatchSizeMax), Is.EqualTo((15L, 12L, 2L, 7.5, 10L)));
-            Assert.That(first.FlushLatencyMs, Is.EqualTo(new LatencySummary(1000, 500, 950, 990, 1000)));
+            // Every value counts (1..1000 ms, so the nearest ranks are exact), at HdrHistogram's resolution of 0.1 %.
+            Assert.That((first.FlushLatencyMs!.Count, first.FlushLatencyMs.Max), Is.EqualTo((1000L, 1000.0)));
+            Assert.That(first.FlushLatencyMs.P50, Is.EqualTo(500).Within(0.1).Percent);
+            Assert.That(first.FlushLatencyMs.P95, Is.EqualTo(950).Within(0.1).Percent);
+            Assert.That(first.FlushLatencyMs.P99, Is.EqualTo(990).Within(0.1).Percent);
             Assert.That(first.EndToEndLatencyMs, Is.Null, "nothing measured it");
             Assert.That((first.ConsumerLag, first.Dropped, first.Errors), Is.EqualTo(((long?)12, 3L, 0L)));
             Assert.That((first.WorkerKind, first.WorkerId), Is.EqualTo((WorkerKinds.Detection, "w1")));
@@ -111,7 +116,8 @@ public sealed class OperationalPublishingTests
             Options.Create(new OperationalOptions { BufferCapacity = 16, MessageTimeoutMs = 1000 }),
             new WorkerIdentity(WorkerKinds.Persistence, "unheard"),
             _services.GetRequiredService<IMeterFactory>(),
-            TimeProvider.System);
+            TimeProvider.System,
+            NullLogger<OperationalPublisher>.Instance);
 
         // Nothing takes from the buffer yet: the first 16 wait in it, the rest are refused at once.
         var accepted = Enumerable.Range(0, 100).Count(i => publisher.Audit(AuditActions.WorkerStarted, "worker", $"w{i}"));

@@ -3,12 +3,12 @@ using Npgsql;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
 using StreamSentinel.Migrations;
 using StreamSentinel.Migrations.Accounts;
 using StreamSentinel.PostgreSql.Persistence;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Migrations;
 

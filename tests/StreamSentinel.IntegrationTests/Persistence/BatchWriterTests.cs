@@ -8,14 +8,14 @@ using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Domain.Routing;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
+using StreamSentinel.Migrations;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
 using StreamSentinel.Persistence.Pipeline;
 using StreamSentinel.PostgreSql.Persistence;
-using StreamSentinel.Migrations;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Persistence;
 
@@ -175,7 +175,8 @@ public sealed class BatchWriterTests
         new AlertWriter(_databases.Postgres),
         new ResultWriter(_databases.ClickHouse),
         new PersistenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
-        Options.Create(new PersistenceOptions { Instance = "test" }));
+        Options.Create(new PersistenceOptions { Instance = "test" }),
+        TimeProvider.System);
 
     private static List<PersistableResult> Results(int seed, int count)
     {

@@ -1,12 +1,14 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
-using StreamSentinel.Domain.Synthetic;
+using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Persistence;
 
@@ -124,10 +126,15 @@ public sealed class PersistenceFleetTests
 
         var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
         var committedAfter = MetricTotal(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_committed_total");
+        var latencies = (await http.GetFromJsonAsync("/latency", LatencyJsonContext.Default.LatencyReport))!.Latencies;
+        var flushes = latencies.Single(l => l.Instrument == "stream_sentinel.persistence.flush.duration" && l.Collection == "detection_results");
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(readyBefore, Is.EqualTo(HttpStatusCode.OK), "ready before the outage");
+            Assert.That(flushes.Count, Is.Positive, "/latency: every insert into detection_results timed");
+            Assert.That(new[] { flushes.P50Ms, flushes.P99Ms, flushes.MaxMs }, Is.Ordered.And.All.Positive, "/latency: percentiles of real values");
+            Assert.That(flushes.Decode().Count, Is.EqualTo(flushes.Count), "/latency: the histogram carries every value");
             Assert.That(lagWhileDown, Is.Positive, "results waiting while the database refused connections");
             Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
             Assert.That(report.Output, Does.Contain("5,000 valid results").And.Contain(" 0 not yet committed"));

@@ -1,9 +1,10 @@
+using System.Text.Json;
 using Confluent.Kafka;
 using Dapper;
 using StreamSentinel.ClickHouse.Querying;
-using StreamSentinel.Domain.Synthetic;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
+using StreamSentinel.Simulation.Synthetic;
 
 namespace StreamSentinel.IntegrationTests.Persistence;
 
@@ -76,6 +77,42 @@ public sealed class VerifyFaultTests
         var caught = await PlantInClickHouseAsync("fraud_features", eventId, $"INSERT INTO fraud_features SELECT * FROM fraud_features WHERE event_id = {ClickHouseLiteral.Text(eventId)}");
 
         Assert.That(caught["clickhouse fraud_features"], Is.EqualTo(Row("clickhouse fraud_features", Results, Results + 1, duplicated: 1)));
+    }
+
+    [Test]
+    public async Task Verify_json_names_the_planted_duplicate_with_its_counts()
+    {
+        var eventId = await AnEventAsync(alert: false);
+        CliResult? json = null;
+
+        var caught = await PlantInClickHouseAsync(
+            "fraud_features", eventId, $"INSERT INTO fraud_features SELECT * FROM fraud_features WHERE event_id = {ClickHouseLiteral.Text(eventId)}",
+            whilePlanted: async () => json = await Infrastructure.Cli.RunAsync(_pipeline.Environment, "verify", "--json"));
+
+        // The documented shape (README, "verify --json"), read as any script would: snake_case names, one object per store.
+        using var document = JsonDocument.Parse(json!.StandardOutput);
+        var root = document.RootElement;
+        var checks = root.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("store").GetString()!);
+        var features = checks["clickhouse fraud_features"];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(json.ExitCode, Is.EqualTo(4), json.ToString);
+            Assert.That(root.GetProperty("passed").GetBoolean(), Is.False);
+            Assert.That(root.GetProperty("valid").GetInt64(), Is.EqualTo(Results));
+            Assert.That(root.GetProperty("poison").GetInt64(), Is.EqualTo(PoisonMessages.Kinds.Count));
+            Assert.That(root.GetProperty("messages").GetInt64(), Is.EqualTo(Results + PoisonMessages.Kinds.Count));
+            Assert.That(root.GetProperty("kafka_truncated").GetBoolean(), Is.False);
+            Assert.That(features.GetProperty("expected").GetInt64(), Is.EqualTo(Results));
+            Assert.That(features.GetProperty("found").GetInt64(), Is.EqualTo(Results + 1));
+            Assert.That(features.GetProperty("duplicated").GetInt64(), Is.EqualTo(1));
+            Assert.That(features.GetProperty("lost").GetInt64(), Is.Zero);
+            Assert.That(features.GetProperty("misrouted").GetInt64(), Is.Zero);
+            Assert.That(features.GetProperty("unknown").GetInt64(), Is.Zero);
+            Assert.That(features.GetProperty("passed").GetBoolean(), Is.False);
+            // The JSON says what the table says, store for store.
+            Assert.That(checks.Where(c => !c.Value.GetProperty("passed").GetBoolean()).Select(c => c.Key), Is.EquivalentTo(new[] { "clickhouse fraud_features" }));
+            Assert.That(checks.Keys, Is.EquivalentTo(caught.Keys));
+        }
     }
 
     [Test]
@@ -243,7 +280,12 @@ public sealed class VerifyFaultTests
     /// Plants a fault in one ClickHouse table about one event (its rows are set aside first), runs verify, then puts the
     /// event's rows back as they were (without the views seeing the re-insert) and runs verify again.
     /// </summary>
-    private async Task<IReadOnlyDictionary<string, VerifyRow>> PlantInClickHouseAsync(string table, string eventId, string plant, params string[] alsoFailing)
+    private Task<IReadOnlyDictionary<string, VerifyRow>> PlantInClickHouseAsync(string table, string eventId, string plant, params string[] alsoFailing) =>
+        PlantInClickHouseAsync(table, eventId, plant, whilePlanted: null, alsoFailing);
+
+    // whilePlanted: runs after verify has caught the plant, before it is removed.
+    private async Task<IReadOnlyDictionary<string, VerifyRow>> PlantInClickHouseAsync(
+        string table, string eventId, string plant, Func<Task>? whilePlanted, params string[] alsoFailing)
     {
         var aside = $"aside_{++_plants}";
         var theEvent = $"event_id = {ClickHouseLiteral.Text(eventId)}";
@@ -252,6 +294,10 @@ public sealed class VerifyFaultTests
         await ClickHouseAsync(plant);
         await MutationsDoneAsync();
         var caught = await Infrastructure.Cli.RunAsync(_pipeline.Environment, "verify");
+        if (whilePlanted is not null)
+        {
+            await whilePlanted();
+        }
 
         await ClickHouseAsync($"ALTER TABLE {table} DELETE WHERE {theEvent}");
         await MutationsDoneAsync();

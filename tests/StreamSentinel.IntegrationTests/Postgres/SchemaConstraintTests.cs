@@ -50,14 +50,26 @@ public sealed class SchemaConstraintTests
     }
 
     [Test]
-    public async Task Second_alert_for_the_same_transaction_is_rejected()
+    public async Task Second_alert_for_the_same_event_is_rejected()
     {
-        var transactionId = await InsertAlertAsync();
+        var eventId = new string('e', 64);
+        await InsertAlertAsync(eventId: eventId);
 
-        var error = Assert.ThrowsAsync<PostgresException>(() => InsertAlertAsync(transactionId: transactionId));
+        var error = Assert.ThrowsAsync<PostgresException>(() => InsertAlertAsync(eventId: eventId));
 
         Assert.That(error!.SqlState, Is.EqualTo(PostgresErrorCodes.UniqueViolation));
-        Assert.That(error.ConstraintName, Is.EqualTo("fraud_alerts_transaction_id_key"));
+        Assert.That(error.ConstraintName, Is.EqualTo("fraud_alerts_event_id_key"));
+    }
+
+    [Test]
+    public async Task Two_events_that_share_a_client_chosen_transaction_id_are_two_alerts()
+    {
+        // Issue 18: transaction ids are the client's; another client reusing one must not suppress an alert.
+        var transactionId = await InsertAlertAsync();
+        await InsertAlertAsync(transactionId: transactionId);
+
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM fraud_alerts WHERE transaction_id = @transactionId", new { transactionId }), Is.EqualTo(2));
     }
 
     [Test]
@@ -191,7 +203,8 @@ public sealed class SchemaConstraintTests
     private static FraudAlert NewAlert(string transactionId) => new()
     {
         TransactionId = transactionId,
-        EventId = new string('a', 64),
+        // One event per alert (fraud_alerts is unique by event_id, sql/postgres/0010).
+        EventId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(transactionId))),
         UserId = "user-42",
         Severity = "HIGH",
         FraudScore = 0.8731m,
@@ -208,18 +221,20 @@ public sealed class SchemaConstraintTests
         DetectedAt = DateTimeOffset.UtcNow,
     };
 
-    private async Task<string> InsertAlertAsync(string? transactionId = null, string severity = "HIGH", decimal score = 0.9m, string status = "PENDING")
+    private async Task<string> InsertAlertAsync(string? transactionId = null, string severity = "HIGH", decimal score = 0.9m, string status = "PENDING", string? eventId = null)
     {
         transactionId ??= "txn-" + Guid.NewGuid().ToString("N");
+        // Unique per alert unless a test asks for the same one: alerts are unique by event (sql/postgres/0010).
+        eventId ??= Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         await using var connection = await _databases.Postgres.OpenConnectionAsync();
         await connection.ExecuteAsync(
             """
             INSERT INTO fraud_alerts (transaction_id, event_id, user_id, severity, fraud_score, status, amount, currency,
                                       merchant_id, merchant_category, country, model_name, model_version, event_time, detected_at)
-            VALUES (@transactionId, repeat('b', 64), 'user-1', @severity, @score, @status, 10, 'EUR',
+            VALUES (@transactionId, @eventId, 'user-1', @severity, @score, @status, 10, 'EUR',
                     'm-1', '5411', 'FR', 'fraud-gbm', '1', now(), now())
             """,
-            new { transactionId, severity, score, status });
+            new { transactionId, eventId, severity, score, status });
         return transactionId;
     }
 }

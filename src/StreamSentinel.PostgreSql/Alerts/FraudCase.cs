@@ -1,0 +1,28 @@
+namespace StreamSentinel.PostgreSql.Alerts;
+
+/// <summary>
+/// A row of <c>fraud_cases</c> (sql/postgres/0011_fraud_cases.sql): a user's alerts detected close together. The
+/// persistence fleet makes and extends cases (assign_alert_cases); what a case holds is read from its alerts.
+/// </summary>
+public sealed class FraudCase
+{
+    public Guid Id { get; set; }
+
+    public required string UserId { get; set; }
+
+    /// <summary>Detection time of its first alert.</summary>
+    public DateTimeOffset OpenedAt { get; set; }
+
+    /// <summary>Detection time of its latest alert; the case queue's order.</summary>
+    public DateTimeOffset LastAlertAt { get; set; }
+
+    /// <summary>The analyst who owns it (sql/postgres/0012_case_assignment.sql), or nobody yet.</summary>
+    public string? Assignee { get; set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>PostgreSQL's row version (<c>xmin</c>).</summary>
+    public uint RowVersion { get; private set; }
+}
