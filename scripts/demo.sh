@@ -97,6 +97,8 @@ fi
 console_password_file=.stack/console-analyst-password
 [ -s "$console_password_file" ] || (umask 077 && od -An -N12 -tx1 /dev/urandom | tr -d ' \n' >"$console_password_file")
 console_password="$(cat "$console_password_file")"
+# The console is configured with the password's hash only (PBKDF2); the password itself goes in through stdin.
+console_password_hash="$(printf '%s\n' "$console_password" | scripts/stream-sentinel hash-password)"
 # The fleet page probes the demo's workers while they run (afterwards it shows them as unreachable; their
 # performance snapshots stay in ClickHouse).
 probes=()
@@ -105,7 +107,7 @@ for i in "${!worker_urls[@]}"; do
   probes+=("Console__Workers__${i}__Name=$name" "Console__Workers__${i}__Url=${worker_urls[$i]}")
 done
 env SS_POSTGRES="$SS_POSTGRES_ANALYST" SS_CLICKHOUSE="$SS_CLICKHOUSE_BI" \
-  Console__Users__0__Name=analyst Console__Users__0__Password="$console_password" Console__Users__0__Role=analyst \
+  Console__Users__0__Name=analyst Console__Users__0__PasswordHash="$console_password_hash" Console__Users__0__Role=analyst \
   "${probes[@]}" \
   scripts/stream-sentinel run console --instance demo-console --http-port "$console_port" >artifacts/demo/console.log 2>&1 &
 console_pid=$!

@@ -26,6 +26,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 stack="${SS_STACK_DIR:-$root/.stack}"
 env_file="$stack/env"
+audit_key_file="$stack/audit-signing-key" # generated once: events signed before a restart still check
 
 port_offset="${SS_STACK_PORT_OFFSET:-0}"
 [[ "$port_offset" =~ ^[0-9]{1,4}$ ]] || { echo "stack.sh: SS_STACK_PORT_OFFSET must be a number from 0 to 9999" >&2; exit 2; }
@@ -33,6 +34,8 @@ PG_PORT=$((55432 + port_offset))
 REDIS_PORT=$((56379 + port_offset))
 CH_HTTP_PORT=$((58123 + port_offset))
 CH_TCP_PORT=$((59000 + port_offset))
+# Redis over TLS beside the plain port; TLS clients sign in as the ACL user sentinel (issue 18, item 1).
+REDIS_TLS_PORT=$((56389 + port_offset))
 KAFKA_CHECK_TOPIC=fraud-detection-results
 
 pg_bin=/usr/lib/postgresql/15/bin   # not /usr/local/bin: those links exist only on hand-prepared images
@@ -44,7 +47,11 @@ pg_pwfile="$pg_dir/password"
 pg_writer_pwfile="$pg_dir/writer_password"   # the least-privilege accounts: `stream-sentinel migrate` creates
 pg_analyst_pwfile="$pg_dir/analyst_password" # them from the connection strings written to .stack/env
 
+# A CA of this stack's own and a server certificate it signed (127.0.0.1 and localhost), made once by openssl:
+# PostgreSQL and Redis serve TLS with them; clients trust ca.crt and check the name (verify-full).
+tls_dir="$stack/tls"
 redis_dir="$stack/redis"
+redis_pwfile="$redis_dir/sentinel_password" # the ACL user sentinel's, for TLS clients
 redis_pidfile="$redis_dir/redis.pid"
 redis_log="$redis_dir/redis.log"
 
@@ -203,6 +210,7 @@ install_packages() {
   command -v kcat >/dev/null || need+=(kcat)
   command -v docker-compose >/dev/null || need+=(docker-compose) # a test validates docker-compose.yml with it
   command -v curl >/dev/null || need+=(curl)
+  command -v openssl >/dev/null || need+=(openssl)
   command -v pgrep >/dev/null || need+=(procps)
   [ ${#need[@]} -eq 0 ] && return 0
 
@@ -256,12 +264,34 @@ pg_check_path() {
   as_pg test -x "$pg_dir" || die postgres "user postgres cannot reach $pg_dir"
 }
 
+tls_prepare() {
+  install -d -m 755 "$tls_dir"
+  if [ ! -s "$tls_dir/ca.crt" ] || [ ! -s "$tls_dir/server.crt" ] || [ ! -s "$tls_dir/server.key" ]; then
+    (
+      umask 077
+      cd "$tls_dir" || exit 1
+      openssl req -x509 -new -nodes -newkey rsa:2048 -sha256 -days 825 -keyout ca.key -out ca.crt \
+        -subj "/CN=Stream-Sentinel local stack CA" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+        openssl req -new -nodes -newkey rsa:2048 -sha256 -keyout server.key -out server.csr -subj "/CN=127.0.0.1" &&
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >server.ext &&
+        openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -sha256 -days 825 -extfile server.ext -out server.crt &&
+        rm -f server.csr server.ext ca.srl
+    ) >"$stack/tls.log" 2>&1 || die tls "openssl could not make the stack's certificates" "$stack/tls.log"
+  fi
+  chmod 644 "$tls_dir/ca.crt" "$tls_dir/server.crt"
+  chmod 600 "$tls_dir/ca.key" "$tls_dir/server.key"
+}
+
 pg_prepare() {
   install -d -m 755 "$pg_dir"
   chown postgres:postgres "$pg_dir"
   install -d -o postgres -g postgres -m 700 "$pg_run" # socket dir: only postgres (and root) connect through it
   install -d -o postgres -g postgres -m 755 "$pg_dir/log"
   pg_check_path
+  tls_prepare
+  # PostgreSQL refuses a key that others may read, and reads it as postgres: a copy of its own.
+  install -o postgres -g postgres -m 600 "$tls_dir/server.key" "$pg_dir/server.key"
+  install -o postgres -g postgres -m 644 "$tls_dir/server.crt" "$pg_dir/server.crt"
 
   # One random password, generated once and reused, so the connection string never changes.
   # Hex: nothing to escape in SQL, connection strings or the env file.
@@ -291,8 +321,20 @@ pg_prepare() {
   write_file "$pg_data/stack.conf" "# Written by scripts/stack.sh up
 port = $PG_PORT
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '${pg_run//\'/\'\'}'"
+unix_socket_directories = '${pg_run//\'/\'\'}'
+ssl = on
+ssl_cert_file = '${pg_dir//\'/\'\'}/server.crt'
+ssl_key_file = '${pg_dir//\'/\'\'}/server.key'
+ssl_min_protocol_version = 'TLSv1.2'"
   chown postgres:postgres "$pg_data/stack.conf"
+  # The fleet's own accounts sign in over TLS only (hostssl); a plain-text attempt is refused before the password.
+  # Written once at the top of pg_hba.conf, where the first matching line wins.
+  if ! grep -q '^# stream-sentinel: TLS only' "$pg_data/pg_hba.conf"; then
+    { printf '# stream-sentinel: TLS only for the fleet accounts\nhostnossl all sentinel_writer,sentinel_analyst 0.0.0.0/0 reject\n'; cat "$pg_data/pg_hba.conf"; } >"$pg_data/pg_hba.conf.new"
+    chown postgres:postgres "$pg_data/pg_hba.conf.new"
+    chmod 600 "$pg_data/pg_hba.conf.new"
+    mv -f "$pg_data/pg_hba.conf.new" "$pg_data/pg_hba.conf"
+  fi
 }
 
 # pg_sql SQL: runs one statement through the socket as postgres; dies with psql's error.
@@ -366,6 +408,8 @@ redis_answers() { [ "$(timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>
 redis_up() {
   local state="already running" pid
   install -d -m 755 "$redis_dir"
+  tls_prepare
+  secret_file "$redis_pwfile"
   pid="$(redis_pid)"
   if [ -z "$pid" ]; then
     state="started"
@@ -373,9 +417,14 @@ redis_up() {
     rm -f "$redis_pidfile"
     # AOF (fsync every second) rather than no persistence: the detector's per-user state must survive
     # a restart of Redis; RDB snapshots (--save) are off because the AOF already covers it.
+    # TLS on its own port beside the plain one (clients need no certificate of their own); the ACL user sentinel
+    # with its password is who TLS clients sign in as.
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --dir "$redis_dir" \
       --pidfile "$redis_pidfile" --logfile "$redis_log" --save "" \
-      --appendonly yes --appendfsync everysec </dev/null >/dev/null 2>&1 8>&- ||
+      --appendonly yes --appendfsync everysec \
+      --tls-port "$REDIS_TLS_PORT" --tls-cert-file "$tls_dir/server.crt" --tls-key-file "$tls_dir/server.key" \
+      --tls-ca-cert-file "$tls_dir/ca.crt" --tls-auth-clients no \
+      --user sentinel on ">$(cat "$redis_pwfile")" '~*' '&*' '+@all' </dev/null >/dev/null 2>&1 8>&- ||
       die redis "redis-server did not start" "$redis_log"
   fi
   wait_for 15 "" redis_answers || die redis "no PONG from 127.0.0.1:$REDIS_PORT" "$redis_log"
@@ -640,6 +689,7 @@ take_lock() {
 
 write_env() {
   local pw bootstrap
+  secret_file "$audit_key_file"
   pw="$(cat "$pg_pwfile")"
   bootstrap="$(kafka_bootstraps)" || die kafka "$kafka_bootstrap vanished"
   # umask 077: it holds the database password, also while it is the temp file.
@@ -651,9 +701,16 @@ SS_CLICKHOUSE=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Dat
 SS_KAFKA=$(shell_quote "$bootstrap")
 # Least privilege: persistence workers write as sentinel_writer, the console reads and works alerts as
 # sentinel_analyst and reads ClickHouse as sentinel_bi. \`stream-sentinel migrate\` creates the PostgreSQL accounts.
-SS_POSTGRES_WRITER=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_writer;Password=$(cat "$pg_writer_pwfile")")
-SS_POSTGRES_ANALYST=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_analyst;Password=$(cat "$pg_analyst_pwfile")")
-SS_CLICKHOUSE_BI=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password=$(cat "$ch_bi_pwfile");JsonReadMode=None;JsonWriteMode=None")")
+# They sign in over TLS only (hostssl), checking the server's certificate and name against the stack's CA.
+SS_POSTGRES_WRITER=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_writer;Password=$(cat "$pg_writer_pwfile");SSL Mode=VerifyFull;Root Certificate=$tls_dir/ca.crt")
+SS_POSTGRES_ANALYST=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_analyst;Password=$(cat "$pg_analyst_pwfile");SSL Mode=VerifyFull;Root Certificate=$tls_dir/ca.crt")
+# TLS paths (issue 18): the CA the stack's servers are signed by, and Redis over TLS as the ACL user sentinel.
+SS_TLS_CA=$(shell_quote "$tls_dir/ca.crt")
+SS_REDIS_TLS=$(shell_quote "127.0.0.1:$REDIS_TLS_PORT,ssl=true,sslHost=127.0.0.1,user=sentinel,password=$(cat "$redis_pwfile")")
+SS_CLICKHOUSE_BI=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password=$(cat "$ch_bi_pwfile");JsonReadMode=None;JsonWriteMode=None")
+# The console signs its audit events (verdicts, sign-ins) with this key; persistence dead-letters those not signed with it.
+SS_AUDIT_SIGNING_KEY_ID=$(shell_quote local-1)
+SS_AUDIT_SIGNING_KEY=$(shell_quote "$(cat "$audit_key_file")")")
 }
 
 cmd_up() {
@@ -790,6 +847,8 @@ PG_WRITER_PASSWORD_FILE=$pg_writer_pwfile
 PG_ANALYST_PASSWORD_FILE=$pg_analyst_pwfile
 CH_BI_PASSWORD_FILE=$ch_bi_pwfile
 REDIS_PORT=$REDIS_PORT
+REDIS_TLS_PORT=$REDIS_TLS_PORT
+TLS_CA_FILE=$tls_dir/ca.crt
 CH_HTTP_PORT=$CH_HTTP_PORT
 CH_TCP_PORT=$CH_TCP_PORT
 KAFKA_BOOTSTRAP_FILE=$kafka_bootstrap

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using StreamSentinel.AnalystConsole.Sessions;
 using StreamSentinel.AppHost;
 
 // The whole fleet, the Aspire way: `dotnet run --project src/StreamSentinel.AppHost`. Without Docker it runs this
@@ -33,10 +34,16 @@ IResourceBuilder<ProjectResource> Worker(string name, string kind) =>
         .WithStores(stores, redis: kind == "detection")
         .WaitForCompletion(migrate);
 
+// The key the console signs its audit events with and persistence checks them with: generated once, in user secrets.
+var auditSigningKey = builder.AddParameter("audit-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+
 Worker("detection", "detection").WaitFor(stores.Redis);
 for (var i = 1; i <= settings.PersistenceWorkers; i++)
 {
-    Worker($"persistence-{i}", "persistence").As("SS_POSTGRES", stores.PostgresWriter);
+    Worker($"persistence-{i}", "persistence")
+        .As("SS_POSTGRES", stores.PostgresWriter)
+        .WithEnvironment("AuditSigning__KeyId", "apphost-1")
+        .WithEnvironment("AuditSigning__Key", auditSigningKey);
 }
 
 // The gateway's bearer token: generated once and kept in the AppHost's user secrets; shown in the dashboard.
@@ -48,8 +55,12 @@ var analystPassword = builder.AddParameter("console-analyst-password", new Gener
 Worker("console", "console")
     .As("SS_POSTGRES", stores.PostgresAnalyst)
     .As("SS_CLICKHOUSE", stores.ClickHouseBi)
+    .WithEnvironment("AuditSigning__KeyId", "apphost-1")
+    .WithEnvironment("AuditSigning__Key", auditSigningKey)
     .WithEnvironment("Console__Users__0__Name", "analyst")
-    .WithEnvironment("Console__Users__0__Password", analystPassword)
+    // Configuration holds only the password's hash (PBKDF2): made here from the secret, at each start.
+    .WithEnvironment(async context => context.EnvironmentVariables["Console__Users__0__PasswordHash"] =
+        ConsolePasswords.Hash(await analystPassword.Resource.GetValueAsync(context.CancellationToken) ?? ""))
     .WithEnvironment("Console__Users__0__Role", "analyst");
 
 builder.Build().Run();

@@ -57,8 +57,11 @@ internal sealed record Stores(
             .WithEnvironment("SS_KAFKA_FILE", bootstrapFile)
             .WaitFor(kafka))
         {
-            PostgresWriter = ReferenceExpression.Create($"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=sentinel_writer;Password={writerPassword}"),
-            PostgresAnalyst = ReferenceExpression.Create($"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=sentinel_analyst;Password={analystPassword}"),
+            // The fleet's accounts sign in over TLS only (stack.sh's pg_hba.conf), checking the stack's CA and name.
+            PostgresWriter = ReferenceExpression.Create(
+                $"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=sentinel_writer;Password={writerPassword};SSL Mode=VerifyFull;Root Certificate={stack.Layout["TLS_CA_FILE"]}"),
+            PostgresAnalyst = ReferenceExpression.Create(
+                $"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=sentinel_analyst;Password={analystPassword};SSL Mode=VerifyFull;Root Certificate={stack.Layout["TLS_CA_FILE"]}"),
             ClickHouseBi = ReferenceExpression.Create(
                 $"Host=127.0.0.1;Port={stack.Layout["CH_HTTP_PORT"]};Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password={biPassword};JsonReadMode=None;JsonWriteMode=None"),
         };

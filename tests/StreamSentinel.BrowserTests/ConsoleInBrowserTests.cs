@@ -18,6 +18,10 @@ public sealed partial class ConsoleInBrowserTests
     private const string AnalystPassword = "ana-password-0123";
     private const string ViewerPassword = "vera-password-0123";
 
+    // A sign-in verifies a PBKDF2 hash (slow by design) and reads the lockout's audit trail; the first one of a run
+    // also pays for JIT and cold connections, which on a loaded 2-core machine took longer than Playwright's 5 s.
+    private static readonly LocatorAssertionsToContainTextOptions SignInWait = new() { Timeout = 20_000 };
+
     private static readonly string Screenshots = RepositoryRoot.Combine("artifacts", "screenshots", "console");
 
     private ConsoleFixture _fixture = null!;
@@ -150,7 +154,7 @@ public sealed partial class ConsoleInBrowserTests
         await page.GetByLabel("Password").FillAsync(ViewerPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Expect(page.Locator("#who")).ToHaveTextAsync("vera (viewer)");
+        await Expect(page.Locator("#who")).ToHaveTextAsync("vera (viewer)", new() { Timeout = SignInWait.Timeout });
         Assert.That(new Uri(page.Url).Authority, Is.EqualTo(new Uri(_address).Authority));
         Assert.That(errors, Is.Empty, "errors in the browser's console");
     }
@@ -228,7 +232,7 @@ public sealed partial class ConsoleInBrowserTests
         await page.GetByLabel("Name").FillAsync(name);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.Locator("#who")).ToContainTextAsync(name);
+        await Expect(page.Locator("#who")).ToContainTextAsync(name, SignInWait);
         return (page, errors);
     }
 

@@ -16,14 +16,17 @@ internal static class PageEndpoints
 
     private static readonly ManifestEmbeddedFileProvider Files = new(typeof(PageEndpoints).Assembly, "wwwroot");
 
-    public static void Map(WebApplication app)
-    {
+    /// <summary>Scripts and styles under /assets, for everyone: called before authorization (its fallback policy).</summary>
+    public static void UseAssets(WebApplication app) =>
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new ManifestEmbeddedFileProvider(typeof(PageEndpoints).Assembly, "wwwroot/assets"),
             RequestPath = "/assets",
             OnPrepareResponse = file => file.Context.Response.Headers.XContentTypeOptions = "nosniff",
         });
+
+    public static void Map(WebApplication app)
+    {
         Page(app, "/login", "login.html", signInRequired: false);
         Page(app, "/", "queue.html");
         Page(app, "/alerts/{id:guid}", "alert.html");

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
+using StreamSentinel.AnalystConsole.Sessions;
 
 namespace StreamSentinel.AnalystConsole.Options;
 
@@ -7,7 +9,10 @@ public sealed class ConsoleOptions : IValidatableObject
 {
     public const string SectionName = "Console";
 
-    /// <summary>Who may sign in (<c>Console__Users__0__Name</c>, <c>__Password</c>, <c>__Role</c>); keep passwords in a secret store.</summary>
+    /// <summary>
+    /// Who may sign in (<c>Console__Users__0__Name</c>, <c>__PasswordHash</c>, <c>__Role</c>). The hash is ASP.NET Core
+    /// Identity's (PBKDF2), made by <c>stream-sentinel hash-password</c>; a plain-text <c>__Password</c> is refused at start.
+    /// </summary>
     public IReadOnlyList<ConsoleUser> Users { get; set; } = [];
 
     /// <summary>This console's name in logs (several may serve behind a load balancer).</summary>
@@ -33,19 +38,55 @@ public sealed class ConsoleOptions : IValidatableObject
     [Range(100, 30_000)]
     public int ProbeTimeoutMs { get; set; } = 2000;
 
+    /// <summary>Failed sign-ins of one name from one address, within <see cref="LockoutMinutes"/>, that lock that pair out.</summary>
+    [Range(1, 100)]
+    public int MaxFailedSignIns { get; set; } = 5;
+
+    /// <summary>How far back failed sign-ins count, and so how long a lockout lasts after the last of them.</summary>
+    [Range(1, 24 * 60)]
+    public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>Sign-in attempts one address may make per minute, whatever the names (answered 429 beyond).</summary>
+    [Range(1, 10_000)]
+    public int SignInsPerMinutePerAddress { get; set; } = 30;
+
+    /// <summary>A session ends this long after sign-in, however active (the cookie also expires after 8 idle hours).</summary>
+    [Range(1, 7 * 24)]
+    public int AbsoluteSessionHours { get; set; } = 12;
+
+    /// <summary>
+    /// Send the session cookie only over HTTPS (<c>Secure</c>), even when a request arrived over plain HTTP. Off, the
+    /// cookie is Secure whenever the request was HTTPS, directly or through a trusted proxy's X-Forwarded-Proto.
+    /// </summary>
+    public bool RequireHttps { get; set; }
+
+    /// <summary>
+    /// Addresses of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (loopback always is).
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; set; } = [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Users.Count == 0)
         {
-            yield return new ValidationResult("Console:Users needs at least one user (Console__Users__0__Name, __Password, __Role).", [nameof(Users)]);
+            yield return new ValidationResult("Console:Users needs at least one user (Console__Users__0__Name, __PasswordHash, __Role).", [nameof(Users)]);
         }
 
         foreach (var (user, index) in Users.Select((u, i) => (u, i)))
         {
-            if (string.IsNullOrWhiteSpace(user.Name) || user.Password is not { Length: >= 12 } || !ConsoleRoles.All.Contains(user.Role))
+            // A password in configuration is readable by whoever reads the configuration: only its hash belongs there.
+            if (!string.IsNullOrEmpty(user.Password))
             {
                 yield return new ValidationResult(
-                    $"Console:Users:{index} needs a name, a password of 12 characters or more, and a role ({string.Join(" or ", ConsoleRoles.All)}).",
+                    $"Console:Users:{index}:Password holds a plain-text password, which is refused: put its hash in Console:Users:{index}:PasswordHash "
+                    + "(made by: stream-sentinel hash-password, which reads the password from stdin) and remove the Password setting.",
+                    [nameof(Users)]);
+            }
+
+            if (string.IsNullOrWhiteSpace(user.Name) || !ConsolePasswords.IsHash(user.PasswordHash) || !ConsoleRoles.All.Contains(user.Role))
+            {
+                yield return new ValidationResult(
+                    $"Console:Users:{index} needs a name, a PasswordHash made by stream-sentinel hash-password, and a role ({string.Join(" or ", ConsoleRoles.All)}).",
                     [nameof(Users)]);
             }
         }
@@ -53,6 +94,14 @@ public sealed class ConsoleOptions : IValidatableObject
         if (Users.GroupBy(u => u.Name, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1))
         {
             yield return new ValidationResult("Console:Users has the same name twice.", [nameof(Users)]);
+        }
+
+        foreach (var (proxy, index) in TrustedProxies.Select((p, i) => (p, i)))
+        {
+            if (!IPAddress.TryParse(proxy, out _))
+            {
+                yield return new ValidationResult($"Console:TrustedProxies:{index} is not an IP address: '{proxy}'.", [nameof(TrustedProxies)]);
+            }
         }
 
         foreach (var (worker, index) in Workers.Select((w, i) => (w, i)))
@@ -69,7 +118,11 @@ public sealed class ConsoleUser
 {
     public string Name { get; set; } = "";
 
-    public string Password { get; set; } = "";
+    /// <summary>ASP.NET Core Identity's password hash (PBKDF2 with a salt), base64: see <see cref="ConsolePasswords"/>.</summary>
+    public string PasswordHash { get; set; } = "";
+
+    /// <summary>Only here to be refused with a clear message: a plain-text password must not be configured.</summary>
+    public string? Password { get; set; }
 
     public string Role { get; set; } = "";
 }

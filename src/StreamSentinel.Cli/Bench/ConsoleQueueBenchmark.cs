@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Dapper;
 using StreamSentinel.AnalystConsole.Alerts;
+using StreamSentinel.AnalystConsole.Sessions;
 using StreamSentinel.Hosting.Diagnostics;
 using StreamSentinel.Migrations;
 
@@ -64,7 +65,7 @@ internal sealed class ConsoleQueueBenchmark(string adminPostgres, string adminCl
             // Its operational events need a broker; unreachable, they are dropped and counted, never waited for.
             ["SS_KAFKA"] = kafka ?? "127.0.0.1:9",
             ["Console__Users__0__Name"] = "bench",
-            ["Console__Users__0__Password"] = Password,
+            ["Console__Users__0__PasswordHash"] = ConsolePasswords.Hash(Password),
             ["Console__Users__0__Role"] = "viewer",
         });
         try

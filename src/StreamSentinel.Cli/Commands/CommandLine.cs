@@ -35,6 +35,7 @@ internal static class CommandLine
             WatchCommand.Create(),
             BenchCommand.Create(),
             ChaosCommand.Create(),
+            HashPasswordCommand.Create(),
             Verbose,
         };
 }

@@ -16,7 +16,9 @@ internal static class WebWorkerHost
         builder.Configuration.AddInMemoryCollection(overrides.Where(pair => pair.Value is not null));
         // Port 0 lets the system choose, so several workers run side by side on one machine; the chosen one is logged.
         // Loopback unless Http:Host says otherwise (a container publishes its port: Http__Host=0.0.0.0).
-        builder.WebHost.UseUrls($"http://{builder.Configuration["Http:Host"] ?? "127.0.0.1"}:{httpPort}");
+        // HTTPS when a certificate is configured (Kestrel__Certificates__Default__Path and __KeyPath, PEM), else HTTP.
+        var scheme = string.IsNullOrEmpty(builder.Configuration["Kestrel:Certificates:Default:Path"]) ? "http" : "https";
+        builder.WebHost.UseUrls($"{scheme}://{builder.Configuration["Http:Host"] ?? "127.0.0.1"}:{httpPort}");
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;
     }

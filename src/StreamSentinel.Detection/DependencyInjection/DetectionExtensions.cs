@@ -52,7 +52,7 @@ public static class DetectionExtensions
         builder.Services.AddSingleton(services =>
         {
             var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            return new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+            return new ProducerBuilder<byte[]?, byte[]?>(kafka.Secure(new ProducerConfig
             {
                 BootstrapServers = kafka.BootstrapServers,
                 ClientId = $"{kafka.ClientIdPrefix}-detection-{services.GetRequiredService<IOptions<DetectionOptions>>().Value.Instance}",
@@ -63,7 +63,7 @@ public static class DetectionExtensions
                 MessageTimeoutMs = 60_000,
                 // Above what the worker lets be in flight (Detection:MaxInFlight), so a send is never refused for room.
                 QueueBufferingMaxMessages = 1_100_000,
-            }).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build();
+            })).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build();
         });
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddHostedService<DetectionWorker>();

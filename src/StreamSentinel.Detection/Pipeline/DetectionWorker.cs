@@ -848,7 +848,7 @@ public sealed class DetectionWorker(
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
-        var config = new ConsumerConfig
+        var config = kafkaOptions.Value.Secure(new ConsumerConfig
         {
             BootstrapServers = kafkaOptions.Value.BootstrapServers,
             ClientId = $"{kafkaOptions.Value.ClientIdPrefix}-detection-{_options.Instance}",
@@ -861,7 +861,7 @@ public sealed class DetectionWorker(
             // Latency first: hand over what is there rather than wait for fuller fetches.
             FetchWaitMaxMs = 5,
             MessageMaxBytes = Math.Max(_options.MaxMessageBytes * 4, 1_000_000),
-        };
+        });
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {

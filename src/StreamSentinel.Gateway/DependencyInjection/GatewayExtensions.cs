@@ -68,7 +68,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton(services =>
         {
             var kafka = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            return new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+            return new ProducerBuilder<byte[]?, byte[]?>(kafka.Secure(new ProducerConfig
             {
                 BootstrapServers = kafka.BootstrapServers,
                 ClientId = $"{kafka.ClientIdPrefix}-gateway-{services.GetRequiredService<IOptions<GatewayOptions>>().Value.Instance}",
@@ -81,7 +81,7 @@ public static class GatewayExtensions
                 RetryBackoffMs = 100,
                 RetryBackoffMaxMs = 2000,
                 MessageTimeoutMs = 30_000,
-            }).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build();
+            })).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build();
         });
         builder.Services.AddHostedService<IntakeProducer>();
         builder.Services.AddHealthChecks()

@@ -21,6 +21,11 @@ public static class StackEnvironment
 
     public const string ClickHouseBi = "SS_CLICKHOUSE_BI";
 
+    /// <summary>The key the console signs audit events with and persistence checks them with (AuditSigning).</summary>
+    public const string AuditSigningKeyId = "SS_AUDIT_SIGNING_KEY_ID";
+
+    public const string AuditSigningKey = "SS_AUDIT_SIGNING_KEY";
+
     /// <summary>
     /// A file that holds the bootstrap servers, for a broker whose ports are known only once it runs (the development
     /// broker under an orchestrator such as Aspire writes it). Read when <see cref="Kafka"/> is not set.
@@ -40,6 +45,8 @@ public static class StackEnvironment
         [PostgresWriter] = "ConnectionStrings:PostgresWriter",
         [PostgresAnalyst] = "ConnectionStrings:PostgresAnalyst",
         [ClickHouseBi] = "ConnectionStrings:ClickHouseBi",
+        [AuditSigningKeyId] = "AuditSigning:KeyId",
+        [AuditSigningKey] = "AuditSigning:Key",
     };
 
     public static IConfigurationBuilder AddStackEnvironment(this IConfigurationBuilder builder, Func<string, string?>? getVariable = null)

@@ -61,9 +61,10 @@ public static class ServiceDefaults
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Anonymous even where a fallback policy requires a signed-in user (the console): probes and scrapers have none.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         // Resolved here, before the workers start, so that it hears their first measurement.
         var latencies = app.Services.GetRequiredService<LatencyRecorder>();
         app.MapGet("/latency", () => TypedResults.Json(new LatencyReport(latencies.Read()), LatencyJsonContext.Default.LatencyReport))

@@ -10,7 +10,7 @@ namespace StreamSentinel.Kafka.Health;
 public sealed class KafkaHealthCheck(KafkaOptions options, string topic, ILogger logger) : IHealthCheck, IDisposable
 {
     private readonly Lazy<IAdminClient> _admin = new(() =>
-        new AdminClientBuilder(new AdminClientConfig { BootstrapServers = options.BootstrapServers }).LogTo(logger).Build());
+        new AdminClientBuilder(options.Secure(new AdminClientConfig { BootstrapServers = options.BootstrapServers })).LogTo(logger).Build());
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

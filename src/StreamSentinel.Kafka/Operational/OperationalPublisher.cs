@@ -31,23 +31,26 @@ public sealed class OperationalPublisher : IDisposable
     private readonly Counter<long> _published;
     private readonly Counter<long> _droppedCounter;
     private readonly TimeProvider _time;
+    private readonly AuditSignature? _signature;
     private long _droppedSinceSnapshot;
 
     public OperationalPublisher(
         IOptions<KafkaOptions> kafka, IOptions<OperationalOptions> options, WorkerIdentity worker, IMeterFactory meterFactory, TimeProvider time,
-        ILogger<OperationalPublisher> logger)
+        ILogger<OperationalPublisher> logger, AuditSignature? signature = null)
     {
         ArgumentNullException.ThrowIfNull(kafka);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(meterFactory);
         Worker = worker ?? throw new ArgumentNullException(nameof(worker));
         _time = time;
+        // Registered where events must be believed (the console, AddAuditSigning): every audit event is then signed.
+        _signature = signature;
         _buffer = System.Threading.Channels.Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(options.Value.BufferCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _producer = new(() => new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        _producer = new(() => new ProducerBuilder<byte[]?, byte[]?>(kafka.Value.Secure(new ProducerConfig
         {
             BootstrapServers = kafka.Value.BootstrapServers,
             ClientId = $"{kafka.Value.ClientIdPrefix}-{worker.Kind}-operational-{worker.Instance}",
@@ -56,7 +59,7 @@ public sealed class OperationalPublisher : IDisposable
             CompressionType = CompressionType.Lz4,
             MessageTimeoutMs = options.Value.MessageTimeoutMs,
             QueueBufferingMaxMessages = options.Value.BufferCapacity,
-        }).LogTo(logger).Build());
+        })).LogTo(logger).Build());
         var meter = meterFactory.Create(MeterName);
         _published = meter.CreateCounter<long>("stream_sentinel.operational.published", "{message}", "Audit events and snapshots Kafka acknowledged, per topic.");
         _droppedCounter = meter.CreateCounter<long>("stream_sentinel.operational.dropped", "{message}", "Audit events and snapshots dropped because Kafka could not take them, per topic.");
@@ -81,7 +84,8 @@ public sealed class OperationalPublisher : IDisposable
     public bool Publish(AuditEvent audit)
     {
         ArgumentNullException.ThrowIfNull(audit);
-        return Enqueue(Topics.AuditEvents, audit.Actor, JsonSerializer.SerializeToUtf8Bytes(audit, ContractsJsonContext.Default.AuditEvent));
+        var value = JsonSerializer.SerializeToUtf8Bytes(audit, ContractsJsonContext.Default.AuditEvent);
+        return Enqueue(Topics.AuditEvents, audit.Actor, value, _signature?.Sign(value));
     }
 
     public bool Publish(PerformanceSnapshot snapshot) =>
@@ -131,9 +135,9 @@ public sealed class OperationalPublisher : IDisposable
         }
     }
 
-    private bool Enqueue(string topic, string key, byte[] value)
+    private bool Enqueue(string topic, string key, byte[] value, Headers? headers = null)
     {
-        if (_buffer.Writer.TryWrite(new Outgoing(topic, new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(key), Value = value })))
+        if (_buffer.Writer.TryWrite(new Outgoing(topic, new Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes(key), Value = value, Headers = headers })))
         {
             return true;
         }

@@ -34,6 +34,8 @@ public static class PersistenceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddPersistenceCore();
+        // The key the console's audit events are checked with (and this worker's own are signed with).
+        builder.AddAuditSigning();
         // Before the workers: the host stops services in reverse order, and the operational streams must stop last.
         builder.AddOperationalStreams(
             WorkerKinds.Persistence,
@@ -54,7 +56,7 @@ public static class PersistenceExtensions
         builder.Services.AddSingleton<BatchWriter>();
         // One producer per process, for dead letters. Every publish is awaited before the batch is committed, so nothing
         // is pending when the host stops; the timeout keeps a dead broker from blocking a batch past the poll interval.
-        builder.Services.AddSingleton(services => new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        builder.Services.AddSingleton(services => new ProducerBuilder<byte[]?, byte[]?>(services.GetRequiredService<IOptions<KafkaOptions>>().Value.Secure(new ProducerConfig
         {
             BootstrapServers = services.GetRequiredService<IOptions<KafkaOptions>>().Value.BootstrapServers,
             ClientId = $"{services.GetRequiredService<IOptions<KafkaOptions>>().Value.ClientIdPrefix}-dlq-{services.GetRequiredService<IOptions<PersistenceOptions>>().Value.Instance}",
@@ -62,7 +64,7 @@ public static class PersistenceExtensions
             Acks = Acks.All,
             LingerMs = 5,
             MessageTimeoutMs = 60_000,
-        }).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build());
+        })).LogTo(services.GetRequiredService<ILoggerFactory>().CreateLogger(KafkaClientLog.Category)).Build());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DeadLetterPublisher>();
         builder.Services.AddSingleton<IBatchStore<PendingBatch>, ResultStore>();

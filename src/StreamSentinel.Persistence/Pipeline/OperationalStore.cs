@@ -8,6 +8,7 @@ using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Persistence;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
 using StreamSentinel.PostgreSql.Persistence;
@@ -45,7 +46,8 @@ public sealed class OperationalBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]
 /// batch read again stores nothing twice.
 /// </summary>
 public sealed class OperationalStore(
-    IOptions<PersistenceOptions> options, AuditWriter audits, PerformanceWriter snapshots, VerdictWriter verdicts, PersistenceMetrics metrics) : IBatchStore<OperationalBatch>
+    IOptions<PersistenceOptions> options, AuditWriter audits, PerformanceWriter snapshots, VerdictWriter verdicts, PersistenceMetrics metrics,
+    AuditSignature signature) : IBatchStore<OperationalBatch>
 {
     private readonly MessageReader<AuditEvent> _auditReader = ContractReaders.AuditEvents(options.Value.MaxMessageBytes);
     private readonly MessageReader<PerformanceSnapshot> _snapshotReader = ContractReaders.PerformanceSnapshots(options.Value.MaxMessageBytes);
@@ -66,6 +68,14 @@ public sealed class OperationalStore(
             {
                 if (_auditReader.TryRead(message.Message.Value, out var audit, out error))
                 {
+                    // What the console or a person did is believed only with the console's signature: anyone who
+                    // reaches the broker could otherwise write an analyst's verdict (issue 18, item 3).
+                    if (AuditSignature.Required(audit) && signature.Check(message.Message.Headers, message.Message.Value) is { } refused)
+                    {
+                        batch.DeadLetters.Add(new DeadLetter(message, refused.Reason, refused.Detail));
+                        continue;
+                    }
+
                     batch.Audits.Add((audit, message));
                     continue;
                 }

@@ -420,7 +420,7 @@ public sealed class PersistenceWorker<TBatch>(
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
-        var config = new ConsumerConfig
+        var config = kafkaOptions.Value.Secure(new ConsumerConfig
         {
             BootstrapServers = kafkaOptions.Value.BootstrapServers,
             ClientId = $"{kafkaOptions.Value.ClientIdPrefix}-persistence-{store.Name}-{_options.Instance}",
@@ -433,7 +433,7 @@ public sealed class PersistenceWorker<TBatch>(
             // Bounds the prefetch queue, so that memory stays flat however far behind the group is.
             QueuedMaxMessagesKbytes = 32 * 1024,
             MessageMaxBytes = Math.Max(_options.MaxMessageBytes * 4, 1_000_000),
-        };
+        });
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {

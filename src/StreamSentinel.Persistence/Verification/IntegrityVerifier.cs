@@ -545,7 +545,7 @@ public sealed class IntegrityVerifier(
     }
 
     private IConsumer<byte[]?, byte[]?> Consumer(string group) =>
-        new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        new ConsumerBuilder<byte[]?, byte[]?>(kafka.Value.Secure(new ConsumerConfig
         {
             BootstrapServers = kafka.Value.BootstrapServers,
             ClientId = $"{kafka.Value.ClientIdPrefix}-verify",
@@ -553,7 +553,7 @@ public sealed class IntegrityVerifier(
             GroupId = group,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
-        }).LogTo(logger).Build();
+        })).LogTo(logger).Build();
 
     private static string? Header(Headers? headers, string key) =>
         headers is not null && headers.TryGetLastBytes(key, out var value) ? Encoding.UTF8.GetString(value) : null;

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StreamSentinel.AnalystConsole.DependencyInjection;
+using StreamSentinel.AnalystConsole.Sessions;
 using StreamSentinel.Gateway.DependencyInjection;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.IntegrationTests.Infrastructure;
@@ -43,7 +45,9 @@ public sealed class ApiDescriptionTests
                 ["ConnectionStrings:ClickHouse"] = databases.ClickHouseConnectionString,
                 ["Kafka:BootstrapServers"] = TestServers.Current.Kafka,
                 ["Console:Users:0:Name"] = "ana",
-                ["Console:Users:0:Password"] = "ana-password-0123",
+                ["Console:Users:0:PasswordHash"] = ConsolePasswords.Hash("ana-password-0123"),
+                ["AuditSigning:KeyId"] = "api-description-test",
+                ["AuditSigning:Key"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)),
                 ["Console:Users:0:Role"] = "analyst",
             },
             builder => builder.AddServiceDefaults().AddAnalystConsole(),

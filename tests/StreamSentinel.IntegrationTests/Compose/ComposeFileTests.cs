@@ -27,8 +27,32 @@ public sealed partial class ComposeFileTests
         _root = (YamlMappingNode)yaml.Documents[0].RootNode;
     }
 
+    // The secrets compose refuses to start without (${VAR:?}): no default password or key ever reaches a service.
+    private static readonly string[] RequiredSecrets = ["SS_CONSOLE_ANALYST_PASSWORD_HASH", "SS_CONSOLE_VIEWER_PASSWORD_HASH", "SS_AUDIT_SIGNING_KEY"];
+
     [Test]
     public async Task Compose_validates_the_file()
+    {
+        var (exitCode, errors) = await ComposeConfigAsync(RequiredSecrets.ToDictionary(name => name, name => $"test-value-of-{name}-0123456789abcdef"));
+        Assert.That(exitCode, Is.Zero, errors);
+    }
+
+    [Test]
+    public async Task Compose_refuses_to_start_without_each_secret()
+    {
+        foreach (var missing in RequiredSecrets)
+        {
+            var set = RequiredSecrets.Where(name => name != missing).ToDictionary(name => name, name => $"test-value-of-{name}-0123456789abcdef");
+            var (exitCode, errors) = await ComposeConfigAsync(set, unset: missing);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(exitCode, Is.Not.Zero, missing);
+                Assert.That(errors, Does.Contain(missing), missing);
+            }
+        }
+    }
+
+    private static async Task<(int ExitCode, string Errors)> ComposeConfigAsync(Dictionary<string, string> variables, string? unset = null)
     {
         // Debian's docker-compose (installed by scripts/stack.sh up) validates without an engine.
         var info = new ProcessStartInfo("docker-compose", ["-f", ComposeFile, "--profile", "workers", "config", "--quiet"])
@@ -36,6 +60,16 @@ public sealed partial class ComposeFileTests
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        foreach (var (name, value) in variables)
+        {
+            info.Environment[name] = value;
+        }
+
+        if (unset is not null)
+        {
+            info.Environment.Remove(unset);
+        }
+
         Process process;
         try
         {
@@ -44,14 +78,16 @@ public sealed partial class ComposeFileTests
         catch (System.ComponentModel.Win32Exception e)
         {
             Assert.Fail($"docker-compose is not installed ({e.Message}); `scripts/stack.sh up` installs it.");
-            return;
+            throw;
         }
 
         using (process)
         {
+            var output = process.StandardOutput.ReadToEndAsync();
             var errors = await process.StandardError.ReadToEndAsync();
+            await output;
             await process.WaitForExitAsync();
-            Assert.That(process.ExitCode, Is.Zero, errors);
+            return (process.ExitCode, errors);
         }
     }
 
@@ -76,10 +112,13 @@ public sealed partial class ComposeFileTests
         string[] expected = [.. StackEnvironment.Servers, "Http__Host"];
 
         Assert.That(environment.Children.Keys.Select(Scalar), Is.EquivalentTo(expected));
-        foreach (var worker in new[] { "detection", "persistence" })
-        {
-            Assert.That(((YamlMappingNode)Service(worker)["environment"]).Children.Keys.Select(Scalar), Is.EquivalentTo(expected), worker);
-        }
+        Assert.That(((YamlMappingNode)Service("detection")["environment"]).Children.Keys.Select(Scalar), Is.EquivalentTo(expected), "detection");
+        // Persistence also holds the key that audit events from the console are checked with, and nothing else.
+        Assert.That(
+            ((YamlMappingNode)Service("persistence")["environment"]).Children.Keys.Select(Scalar).Where(key => key != "<<"),
+            Is.EquivalentTo(new[] { StackEnvironment.AuditSigningKeyId, StackEnvironment.AuditSigningKey }),
+            "persistence: the shared environment (merged) and the audit signing key");
+        Assert.That(((YamlMappingNode)Service("persistence")["environment"])["<<"], Is.SameAs(environment), "persistence merges the shared environment");
     }
 
     [Test]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using StreamSentinel.AnalystConsole.Sessions;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.Contracts;
 using StreamSentinel.Domain.Persistence;
@@ -87,7 +88,8 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
         foreach (var (user, i) in users.Select((u, i) => (u, i)))
         {
             environment[$"Console__Users__{i}__Name"] = user.Name;
-            environment[$"Console__Users__{i}__Password"] = user.Password;
+            // The console takes only hashes (PBKDF2), made as `stream-sentinel hash-password` makes them.
+            environment[$"Console__Users__{i}__PasswordHash"] = ConsolePasswords.Hash(user.Password);
             environment[$"Console__Users__{i}__Role"] = user.Role;
         }
 

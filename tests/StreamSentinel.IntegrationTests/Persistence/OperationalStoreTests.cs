@@ -10,6 +10,7 @@ using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.IntegrationTests.Infrastructure;
 using StreamSentinel.Kafka;
+using StreamSentinel.Kafka.Operational;
 using StreamSentinel.Migrations;
 using StreamSentinel.Persistence.Diagnostics;
 using StreamSentinel.Persistence.Options;
@@ -165,7 +166,12 @@ public sealed class OperationalStoreTests
         new AuditWriter(_databases.Postgres),
         new PerformanceWriter(_databases.ClickHouse),
         new VerdictWriter(_databases.ClickHouse),
-        new PersistenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        new PersistenceMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+        Signature);
+
+    // The console's key: analysts' verdicts below are signed with it, as the console signs them (ForgedAuditEventTests
+    // has the unsigned and forged ones).
+    private static readonly AuditSignature Signature = new(Options.Create(new AuditSigningOptions { KeyId = "test-1", Key = "a-test-key-of-forty-characters-000000000" }));
 
     private static async Task<OperationalBatch> WriteAsync(OperationalStore store, List<ConsumeResult<byte[]?, byte[]?>> messages)
     {
@@ -218,7 +224,7 @@ public sealed class OperationalStoreTests
             Topic = m.Topic,
             Partition = i % 2,
             Offset = firstOffset + i,
-            Message = new Message<byte[]?, byte[]?> { Value = m.Value },
+            Message = new Message<byte[]?, byte[]?> { Value = m.Value, Headers = m.Topic == Topics.AuditEvents ? Signature.Sign(m.Value) : null },
         })];
 
     private async Task<long> PostgresAsync(string sql)
