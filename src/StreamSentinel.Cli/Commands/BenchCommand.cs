@@ -24,7 +24,8 @@ internal static class BenchCommand
         var persistence = new Command(
             "persistence",
             "Produce results to a development broker of its own, drain them with 1 and then 2 workers into fresh databases (at 2% and at 20% alerts), "
-            + "and time ClickHouse inserting the same rows from TabSeparated text and PostgreSQL COPYing the alerts. Prints results/s, "
+            + "and time ClickHouse's Kafka engine consuming the same topic, ClickHouse inserting the same rows from TabSeparated text and "
+            + "PostgreSQL COPYing the alerts. Prints results/s, "
             + "rows/s per store, flush latency, peak RSS and the ratios.")
         {
             count, partitions, workers, batchSizes,
@@ -220,11 +221,13 @@ internal static class BenchCommand
         AnsiConsole.Write(table);
         foreach (var fleet in rows.Where(r => r.Workers > 0))
         {
-            var clickHouse = rows.First(r => r.Run.StartsWith("ClickHouse", StringComparison.Ordinal) && r.Share == fleet.Share);
+            var clickHouse = rows.First(r => r.Run.StartsWith("ClickHouse's own insert", StringComparison.Ordinal) && r.Share == fleet.Share);
+            var kafkaEngine = rows.First(r => r.Run.StartsWith("ClickHouse Kafka engine", StringComparison.Ordinal) && r.Share == fleet.Share);
             var postgres = rows.First(r => r.Run.StartsWith("PostgreSQL", StringComparison.Ordinal) && r.Share == fleet.Share);
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{fleet.Run}, batch {fleet.BatchSize}, {fleet.Workers} worker(s): {fleet.ResultsPerSecond / clickHouse.ResultsPerSecond:F2} x ClickHouse's own insert rate; "
+                $"{fleet.Run}, batch {fleet.BatchSize}, {fleet.Workers} worker(s): {fleet.ResultsPerSecond / clickHouse.ResultsPerSecond:F2} x ClickHouse's own insert rate, "
+                + $"{fleet.ResultsPerSecond / kafkaEngine.ResultsPerSecond:F2} x its Kafka engine's; "
                 + $"alerts at {fleet.Alerts / fleet.PostgresSeconds:N0}/s of PostgreSQL time = {fleet.Alerts / fleet.PostgresSeconds / postgres.AlertsPerSecond:F2} x its COPY rate"));
         }
     }
