@@ -73,8 +73,8 @@ export Operational__SnapshotIntervalSeconds=5
 scripts/stream-sentinel run detection --instance demo-detection --http-port 0 >artifacts/demo/detection.log 2>&1 &
 workers+=("$!")
 for i in 1 2; do
-  # As in production: PostgreSQL through the writer account migrate made, not the schema's owner.
-  SS_POSTGRES="$SS_POSTGRES_WRITER" \
+  # As in production: both stores through the writer accounts (PostgreSQL's made by migrate), not the schema's owner.
+  SS_POSTGRES="$SS_POSTGRES_WRITER" SS_CLICKHOUSE="$SS_CLICKHOUSE_WRITER" \
     scripts/stream-sentinel run persistence --instance "demo-$i" --http-port 0 >"artifacts/demo/persistence-$i.log" 2>&1 &
   workers+=("$!")
 done

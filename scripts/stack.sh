@@ -59,6 +59,7 @@ ch_dir="$stack/clickhouse"
 ch_config="$ch_dir/config.xml"
 ch_users="$ch_dir/users.xml"
 ch_bi_pwfile="$ch_dir/bi_password"
+ch_writer_pwfile="$ch_dir/writer_password" # the persistence workers' account (issue 18, least privilege)
 ch_pidfile="$ch_dir/clickhouse.pid"
 ch_errlog="$ch_dir/log/clickhouse-server.err.log"
 
@@ -465,8 +466,10 @@ ch_write_config() {
   d="${d//>/&gt;}"
   install -d -m 755 "$ch_dir" "$ch_dir/log"
   secret_file "$ch_bi_pwfile"
-  local bi_sha256
+  secret_file "$ch_writer_pwfile"
+  local bi_sha256 writer_sha256
   bi_sha256="$(tr -d '\n' <"$ch_bi_pwfile" | sha256sum | cut -d' ' -f1)"
+  writer_sha256="$(tr -d '\n' <"$ch_writer_pwfile" | sha256sum | cut -d' ' -f1)"
   write_file "$ch_config" "<?xml version=\"1.0\"?>
 <!-- Written by scripts/stack.sh up; changes are overwritten. -->
 <yandex>
@@ -506,10 +509,23 @@ ch_write_config() {
             <load_balancing>random</load_balancing>
         </default>
         <!-- Reads only; settings may change per query (BI tools and the .NET driver send some). -->
+        <!-- BI: bounded so that no viewer can exhaust the server (issue 18). 18.16 has no settings constraints, and
+             readonly 2 lets a client raise these per query: the quota bi below is what it cannot lift. -->
         <read_only>
-            <max_memory_usage>10000000000</max_memory_usage>
+            <max_memory_usage>2000000000</max_memory_usage>
             <readonly>2</readonly>
+            <max_execution_time>30</max_execution_time>
+            <timeout_overflow_mode>throw</timeout_overflow_mode>
+            <max_rows_to_read>500000000</max_rows_to_read>
+            <max_bytes_to_read>20000000000</max_bytes_to_read>
+            <read_overflow_mode>throw</read_overflow_mode>
         </read_only>
+        <!-- Persistence workers: INSERT and the reads recovery needs; allow_ddl 0 refuses CREATE, ALTER, DROP and
+             TRUNCATE, and a session cannot set it back to 1. 18.16 cannot limit INSERT or SELECT to some tables. -->
+        <writer>
+            <max_memory_usage>10000000000</max_memory_usage>
+            <allow_ddl>0</allow_ddl>
+        </writer>
     </profiles>
     <users>
         <!-- No allow_databases element: access to every database. -->
@@ -531,8 +547,19 @@ ch_write_config() {
                 <ip>127.0.0.1</ip>
             </networks>
             <profile>read_only</profile>
-            <quota>default</quota>
+            <quota>bi</quota>
         </sentinel_bi>
+        <!-- The persistence workers (SS_CLICKHOUSE_WRITER). No allow_databases: the tests give each fixture a
+             database of its own; on current servers migrate grants INSERT and SELECT on one database only. -->
+        <sentinel_writer>
+            <password_sha256_hex>$writer_sha256</password_sha256_hex>
+            <networks>
+                <ip>::1</ip>
+                <ip>127.0.0.1</ip>
+            </networks>
+            <profile>writer</profile>
+            <quota>default</quota>
+        </sentinel_writer>
     </users>
     <quotas>
         <default>
@@ -545,6 +572,17 @@ ch_write_config() {
                 <execution_time>0</execution_time>
             </interval>
         </default>
+        <!-- Per BI user and hour; beyond it the server refuses that user's queries until the hour ends. -->
+        <bi>
+            <interval>
+                <duration>3600</duration>
+                <queries>5000</queries>
+                <errors>1000</errors>
+                <result_rows>50000000</result_rows>
+                <read_rows>20000000000</read_rows>
+                <execution_time>1800</execution_time>
+            </interval>
+        </bi>
     </quotas>
 </yandex>"
 }
@@ -699,7 +737,7 @@ SS_POSTGRES=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel
 SS_REDIS=$(shell_quote "127.0.0.1:$REDIS_PORT")
 SS_CLICKHOUSE=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=default;Password=;JsonReadMode=None;JsonWriteMode=None")
 SS_KAFKA=$(shell_quote "$bootstrap")
-# Least privilege: persistence workers write as sentinel_writer, the console reads and works alerts as
+# Least privilege: persistence workers write as sentinel_writer (both stores), the console reads and works alerts as
 # sentinel_analyst and reads ClickHouse as sentinel_bi. \`stream-sentinel migrate\` creates the PostgreSQL accounts.
 # They sign in over TLS only (hostssl), checking the server's certificate and name against the stack's CA.
 SS_POSTGRES_WRITER=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_sentinel;Username=sentinel_writer;Password=$(cat "$pg_writer_pwfile");SSL Mode=VerifyFull;Root Certificate=$tls_dir/ca.crt")
@@ -707,6 +745,7 @@ SS_POSTGRES_ANALYST=$(shell_quote "Host=127.0.0.1;Port=$PG_PORT;Database=stream_
 # TLS paths (issue 18): the CA the stack's servers are signed by, and Redis over TLS as the ACL user sentinel.
 SS_TLS_CA=$(shell_quote "$tls_dir/ca.crt")
 SS_REDIS_TLS=$(shell_quote "127.0.0.1:$REDIS_TLS_PORT,ssl=true,sslHost=127.0.0.1,user=sentinel,password=$(cat "$redis_pwfile")")
+SS_CLICKHOUSE_WRITER=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=sentinel_writer;Password=$(cat "$ch_writer_pwfile");JsonReadMode=None;JsonWriteMode=None")
 SS_CLICKHOUSE_BI=$(shell_quote "Host=127.0.0.1;Port=$CH_HTTP_PORT;Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password=$(cat "$ch_bi_pwfile");JsonReadMode=None;JsonWriteMode=None")
 # The console signs its audit events (verdicts, sign-ins) with this key; persistence dead-letters those not signed with it.
 SS_AUDIT_SIGNING_KEY_ID=$(shell_quote local-1)

@@ -63,10 +63,10 @@ public sealed class ScratchDatabases : IAsyncDisposable
 
     /// <summary>
     /// Least-privilege accounts for these databases, as migrate makes them: a writer and an analyst login of their own
-    /// (dropped with the databases) and, given the server's read-only ClickHouse account, its string for this database.
+    /// (dropped with the databases) and, given the server's read-only and writer ClickHouse accounts, their strings for this database.
     /// Run after the schema scripts (their grants are what the accounts get).
     /// </summary>
-    public async Task<AccountConnectionStrings> CreateAccountsAsync(string? clickHouseBi)
+    public async Task<AccountConnectionStrings> CreateAccountsAsync(string? clickHouseBi, string? clickHouseWriter = null)
     {
         string Login(string role)
         {
@@ -75,7 +75,9 @@ public sealed class ScratchDatabases : IAsyncDisposable
         }
 
         var accounts = new AccountConnectionStrings(
-            Login("writer"), Login("analyst"), clickHouseBi is null ? null : new ClickHouseConnectionStringBuilder(clickHouseBi) { Database = _name }.ConnectionString);
+            Login("writer"), Login("analyst"),
+            clickHouseBi is null ? null : new ClickHouseConnectionStringBuilder(clickHouseBi) { Database = _name }.ConnectionString,
+            clickHouseWriter is null ? null : new ClickHouseConnectionStringBuilder(clickHouseWriter) { Database = _name }.ConnectionString);
         await new DatabaseAccounts(Postgres, ClickHouse).EnsureAsync(accounts, CancellationToken.None);
         // Membership lets the owner end these accounts' sessions, which dropping the database with FORCE must do.
         await using var connection = await Postgres.OpenConnectionAsync();

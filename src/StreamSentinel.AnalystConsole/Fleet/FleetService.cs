@@ -1,5 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.ClickHouse.Querying;
 using StreamSentinel.Domain;
@@ -12,7 +14,7 @@ namespace StreamSentinel.AnalystConsole.Fleet;
 /// partition from /metrics, probed in parallel on every request. History: the stages' throughput, flush latency,
 /// dead letters and lag from the performance snapshots in ClickHouse, which every worker publishes.
 /// </summary>
-public sealed class FleetService(HttpClient http, ClickHouseDatabase clickHouse, IOptions<ConsoleOptions> options, TimeProvider time)
+public sealed class FleetService(HttpClient http, ClickHouseDatabase clickHouse, IOptions<ConsoleOptions> options, TimeProvider time, ILogger<FleetService> logger)
 {
     public const string HttpClientName = "fleet";
 
@@ -63,7 +65,7 @@ public sealed class FleetService(HttpClient http, ClickHouseDatabase clickHouse,
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // A worker that does not answer is the news on this page, not an error of the page.
-            return new ProbedWorker(worker.Name, baseUrl, false, Unanswered(e), []);
+            return new ProbedWorker(worker.Name, baseUrl, false, Unanswered(worker, baseUrl, e), []);
         }
 
         try
@@ -81,12 +83,16 @@ public sealed class FleetService(HttpClient http, ClickHouseDatabase clickHouse,
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Readiness stands on its own; only the lag is unknown.
-            return new ProbedWorker(worker.Name, baseUrl, ready, $"{readiness}; /metrics: {Unanswered(e)}", []);
+            return new ProbedWorker(worker.Name, baseUrl, ready, $"{readiness}; /metrics: {Unanswered(worker, baseUrl, e)}", []);
         }
     }
 
-    private string Unanswered(Exception e) =>
-        e is OperationCanceledException ? $"no answer within {options.Value.ProbeTimeoutMs} ms" : $"unreachable: {e.Message}";
+    // Viewers read this page: the exception's text (addresses, resolver and TLS detail) goes to the log only (issue 18).
+    private string Unanswered(FleetWorker worker, string baseUrl, Exception e)
+    {
+        Log.ProbeFailed(logger, worker.Name, baseUrl, e);
+        return e is OperationCanceledException ? $"no answer within {options.Value.ProbeTimeoutMs} ms" : "unreachable";
+    }
 
     private static long Long(string field) => long.Parse(field, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 

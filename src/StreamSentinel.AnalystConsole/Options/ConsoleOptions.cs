@@ -38,6 +38,28 @@ public sealed class ConsoleOptions : IValidatableObject
     [Range(100, 30_000)]
     public int ProbeTimeoutMs { get; set; } = 2000;
 
+    /// <summary>
+    /// The window of a BI query that names no <c>from</c>: this many days before <c>to</c> (itself now when not given).
+    /// A bounded default, so that a bare request never scans every partition since 1970 (issue 18).
+    /// </summary>
+    [Range(1, 3660)]
+    public int BiDefaultWindowDays { get; set; } = 30;
+
+    /// <summary>The longest window a BI query may ask for; a longer one is refused with 400.</summary>
+    [Range(1, 3660)]
+    public int BiMaxWindowDays { get; set; } = 400;
+
+    /// <summary>
+    /// Rows one BI query of the console may read (ClickHouse's max_rows_to_read, sent with the query). The BI account's
+    /// profile and quota bound every BI client; this bounds the console's own, below them.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long BiMaxRowsToRead { get; set; } = 200_000_000;
+
+    /// <summary>Seconds one BI query of the console may run (ClickHouse's max_execution_time, sent with the query).</summary>
+    [Range(1, 3600)]
+    public int BiMaxExecutionSeconds { get; set; } = 30;
+
     /// <summary>Failed sign-ins of one name from one address, within <see cref="LockoutMinutes"/>, that lock that pair out.</summary>
     [Range(1, 100)]
     public int MaxFailedSignIns { get; set; } = 5;

@@ -20,7 +20,7 @@ internal static class MigrateCommand
         var command = new Command(
             "migrate",
             "Apply the numbered SQL scripts of sql/postgres and sql/clickhouse that each database has not seen yet, "
-            + "then make the least-privilege accounts match their connection strings (SS_POSTGRES_WRITER, SS_POSTGRES_ANALYST, SS_CLICKHOUSE_BI). "
+            + "then make the least-privilege accounts match their connection strings (SS_POSTGRES_WRITER, SS_POSTGRES_ANALYST, SS_CLICKHOUSE_BI, SS_CLICKHOUSE_WRITER). "
             + "A second run changes nothing; an applied script that was edited is refused.")
         {
             dryRun,
@@ -102,7 +102,7 @@ internal static class MigrateCommand
             table.AddRow(Markup.Escape(account.Account), Markup.Escape(account.Database), Markup.Escape(account.Role), Markup.Escape(account.Result));
         }
 
-        AnsiConsole.WriteLine("Least-privilege accounts (SS_POSTGRES_WRITER, SS_POSTGRES_ANALYST, SS_CLICKHOUSE_BI):");
+        AnsiConsole.WriteLine("Least-privilege accounts (SS_POSTGRES_WRITER, SS_POSTGRES_ANALYST, SS_CLICKHOUSE_BI, SS_CLICKHOUSE_WRITER):");
         AnsiConsole.Write(table);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using StreamSentinel.Cli.Diagnostics;
 using StreamSentinel.Hosting.DependencyInjection;
+using StreamSentinel.Hosting.Options;
 
 namespace StreamSentinel.Cli.Hosting;
 
@@ -18,7 +19,14 @@ internal static class WebWorkerHost
         // Loopback unless Http:Host says otherwise (a container publishes its port: Http__Host=0.0.0.0).
         // HTTPS when a certificate is configured (Kestrel__Certificates__Default__Path and __KeyPath, PEM), else HTTP.
         var scheme = string.IsNullOrEmpty(builder.Configuration["Kestrel:Certificates:Default:Path"]) ? "http" : "https";
-        builder.WebHost.UseUrls($"{scheme}://{builder.Configuration["Http:Host"] ?? "127.0.0.1"}:{httpPort}");
+        var urls = $"{scheme}://{builder.Configuration["Http:Host"] ?? "127.0.0.1"}:{httpPort}";
+        // Management:Port: health, readiness and metrics on a port of their own (MapDefaultEndpoints keeps them apart).
+        if (ManagementOptions.From(builder.Configuration) is { Port: { } managementPort } management)
+        {
+            urls += $";http://{management.Host}:{managementPort}";
+        }
+
+        builder.WebHost.UseUrls(urls);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
         return builder;
     }

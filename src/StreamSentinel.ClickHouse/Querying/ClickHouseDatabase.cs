@@ -29,9 +29,14 @@ public sealed class ClickHouseDatabase(ClickHouseClient client)
     }
 
     /// <summary>Runs a SELECT and returns its column names and rows (TSV with names; escaping undone).</summary>
-    public async Task<(IReadOnlyList<string> Columns, IReadOnlyList<string[]> Rows)> QueryTableAsync(string sql, CancellationToken cancellationToken)
+    public Task<(IReadOnlyList<string> Columns, IReadOnlyList<string[]> Rows)> QueryTableAsync(string sql, CancellationToken cancellationToken) =>
+        QueryTableAsync(sql, null, cancellationToken);
+
+    /// <summary>As <see cref="QueryTableAsync(string, CancellationToken)"/>, with query settings (e.g. limits) for this query alone.</summary>
+    public async Task<(IReadOnlyList<string> Columns, IReadOnlyList<string[]> Rows)> QueryTableAsync(
+        string sql, IReadOnlyDictionary<string, object>? settings, CancellationToken cancellationToken)
     {
-        var lines = await QueryLinesAsync(sql + "\nFORMAT TSVWithNames", cancellationToken);
+        var lines = await QueryLinesAsync(sql + "\nFORMAT TSVWithNames", settings, cancellationToken);
         var rows = lines.Select(line => line.Split('\t').Select(TsvField.Unescape).ToArray()).ToList();
         return rows.Count == 0 ? ([], []) : (rows[0], rows[1..]);
     }
@@ -45,9 +50,12 @@ public sealed class ClickHouseDatabase(ClickHouseClient client)
         return Version.Parse(text);
     }
 
-    private async Task<IReadOnlyList<string>> QueryLinesAsync(string sql, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<string>> QueryLinesAsync(string sql, CancellationToken cancellationToken) => QueryLinesAsync(sql, null, cancellationToken);
+
+    private async Task<IReadOnlyList<string>> QueryLinesAsync(string sql, IReadOnlyDictionary<string, object>? settings, CancellationToken cancellationToken)
     {
-        using var result = await Client.ExecuteRawResultAsync(sql, new QueryOptions(), cancellationToken);
+        var options = settings is null ? new QueryOptions() : new QueryOptions { CustomSettings = settings.ToDictionary(StringComparer.Ordinal) };
+        using var result = await Client.ExecuteRawResultAsync(sql, options, cancellationToken);
         var text = await result.ReadAsStringAsync();
         if (text.Length == 0)
         {

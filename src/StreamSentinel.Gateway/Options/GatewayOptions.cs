@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using StreamSentinel.Hosting.Configuration;
 
 namespace StreamSentinel.Gateway.Options;
 
@@ -70,6 +71,11 @@ public sealed class GatewayOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "Gateway:Tokens needs at least one bearer token of 16 characters or more (environment: Gateway__Tokens__0).", [nameof(Tokens)]);
+        }
+
+        foreach (var (token, index) in Tokens.Select((t, i) => (t, i)).Where(pair => PlaceholderSecrets.IsPlaceholder(pair.t)))
+        {
+            yield return new ValidationResult(PlaceholderSecrets.Refusal($"Gateway:Tokens:{index}"), [nameof(Tokens)]);
         }
     }
 }

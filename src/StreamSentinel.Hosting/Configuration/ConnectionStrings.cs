@@ -12,13 +12,32 @@ public static class ConnectionStrings
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var value = configuration.GetConnectionString(name);
+        var key = $"ConnectionStrings:{name}";
         if (!string.IsNullOrWhiteSpace(value))
         {
+            if (PlaceholderSecrets.IsPlaceholder(PasswordOf(value)))
+            {
+                throw new OptionsValidationException(key, typeof(string), [PlaceholderSecrets.Refusal($"The password in {key}")]);
+            }
+
             return value;
         }
 
-        var key = $"ConnectionStrings:{name}";
         var variable = StackEnvironment.Keys.FirstOrDefault(pair => pair.Value == key).Key ?? $"ConnectionStrings__{name}";
         throw new OptionsValidationException(key, typeof(string), [$"{key} is not set. Set {variable} (scripts/stack.sh up writes it to .stack/env)."]);
+    }
+
+    // Key=value;… strings (PostgreSQL, ClickHouse); Redis's host:port,password=… form is read by its own parser.
+    private static string? PasswordOf(string connectionString)
+    {
+        try
+        {
+            var builder = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+            return builder.TryGetValue("Password", out var password) ? password as string : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 }

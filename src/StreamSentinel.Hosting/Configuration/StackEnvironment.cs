@@ -21,6 +21,9 @@ public static class StackEnvironment
 
     public const string ClickHouseBi = "SS_CLICKHOUSE_BI";
 
+    /// <summary>The persistence workers' ClickHouse account: inserts and the reads recovery needs, no DDL.</summary>
+    public const string ClickHouseWriter = "SS_CLICKHOUSE_WRITER";
+
     /// <summary>The key the console signs audit events with and persistence checks them with (AuditSigning).</summary>
     public const string AuditSigningKeyId = "SS_AUDIT_SIGNING_KEY_ID";
 
@@ -45,6 +48,7 @@ public static class StackEnvironment
         [PostgresWriter] = "ConnectionStrings:PostgresWriter",
         [PostgresAnalyst] = "ConnectionStrings:PostgresAnalyst",
         [ClickHouseBi] = "ConnectionStrings:ClickHouseBi",
+        [ClickHouseWriter] = "ConnectionStrings:ClickHouseWriter",
         [AuditSigningKeyId] = "AuditSigning:KeyId",
         [AuditSigningKey] = "AuditSigning:Key",
     };

@@ -9,6 +9,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using StreamSentinel.Hosting.Diagnostics;
+using StreamSentinel.Hosting.Options;
 
 namespace StreamSentinel.Hosting.DependencyInjection;
 
@@ -61,6 +62,22 @@ public static class ServiceDefaults
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        if (ManagementOptions.From(app.Configuration).Port is { } managementPort)
+        {
+            // By the port the connection arrived on, never by the Host header, which the client chooses: probes only on
+            // the management port, and nothing else there.
+            app.Use((context, next) =>
+            {
+                if (IsProbe(context.Request.Path) != (context.Connection.LocalPort == managementPort))
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                return next(context);
+            });
+        }
+
         // Anonymous even where a fallback policy requires a signed-in user (the console): probes and scrapers have none.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();

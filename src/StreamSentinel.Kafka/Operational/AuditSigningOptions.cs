@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using StreamSentinel.Hosting.Configuration;
 
 namespace StreamSentinel.Kafka.Operational;
 
@@ -29,9 +30,9 @@ public sealed class AuditSigningOptions : IValidatableObject
                 $"AuditSigning:Key needs {ShortestKey} characters or more (set SS_AUDIT_SIGNING_KEY, e.g. from .stack/env; make one with: openssl rand -hex 32).",
                 [nameof(Key)]);
         }
-        else if (Key.Contains("change-me", StringComparison.OrdinalIgnoreCase))
+        else if (Key.Contains("change-me", StringComparison.OrdinalIgnoreCase) || PlaceholderSecrets.IsPlaceholder(Key))
         {
-            yield return new ValidationResult("AuditSigning:Key is a placeholder ('change-me'): set a random secret (openssl rand -hex 32).", [nameof(Key)]);
+            yield return new ValidationResult(PlaceholderSecrets.Refusal("AuditSigning:Key"), [nameof(Key)]);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace StreamSentinel.Migrations.Accounts;
 /// <summary>
 /// The least-privilege accounts, named by the connection strings their clients use: the persistence fleet's writer
 /// and the console's analyst in PostgreSQL (members of the group roles of 0006_least_privilege_roles.sql), and the
-/// read-only BI account in ClickHouse. Each is made to match its connection string (created, or its password reset)
+/// read-only BI account and the persistence workers' writer in ClickHouse. Each is made to match its connection string (created, or its password reset)
 /// and then signed in with, so a mistake shows up at migrate time rather than in a worker.
 /// </summary>
 public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase ownerClickHouse)
@@ -42,6 +42,9 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
         outcomes.Add(accounts.ClickHouseBi is { Length: > 0 } bi
             ? await EnsureClickHouseReaderAsync(bi, cancellationToken)
             : new AccountOutcome(AccountConnectionStrings.ClickHouseBiName, "-", "read-only", "not configured"));
+        outcomes.Add(accounts.ClickHouseWriter is { Length: > 0 } clickHouseWriter
+            ? await EnsureClickHouseWriterAsync(clickHouseWriter, accounts.ClickHouseBi, cancellationToken)
+            : new AccountOutcome(AccountConnectionStrings.ClickHouseWriterName, "-", "insert, no DDL", "not configured"));
         return outcomes;
     }
 
@@ -111,7 +114,18 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
             await ownerClickHouse.ExecuteAsync($"CREATE USER IF NOT EXISTS {user} IDENTIFIED WITH sha256_password BY {password}", cancellationToken);
             await ownerClickHouse.ExecuteAsync($"ALTER USER {user} IDENTIFIED WITH sha256_password BY {password}", cancellationToken);
             await ownerClickHouse.ExecuteAsync($"GRANT SELECT ON {ClickHouseLiteral.Identifier(database)}.* TO {user}", cancellationToken);
-            how = "SQL account, SELECT only";
+            // The limits scripts/stack.sh writes into 18.16's users.xml (profile read_only, quota bi): defaults a
+            // client may lower, and an hourly quota it cannot lift (issue 18). Not run here: no current server.
+            var limits = ClickHouseLiteral.Identifier($"{account.Username}_limits");
+            await ownerClickHouse.ExecuteAsync(
+                $"CREATE SETTINGS PROFILE OR REPLACE {limits} SETTINGS max_execution_time = 30, max_rows_to_read = 500000000, "
+                + $"max_bytes_to_read = 20000000000, read_overflow_mode = 'throw', max_memory_usage = 2000000000 TO {user}",
+                cancellationToken);
+            await ownerClickHouse.ExecuteAsync(
+                $"CREATE QUOTA OR REPLACE {limits} FOR INTERVAL 1 hour MAX queries = 5000, errors = 1000, result_rows = 50000000, "
+                + $"read_rows = 20000000000, execution_time = 1800 TO {user}",
+                cancellationToken);
+            how = "SQL account, SELECT only, settings profile and hourly quota";
         }
 
         using var client = new ClickHouseClient(connectionString);
@@ -142,6 +156,78 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
         return new AccountOutcome(account.Username, database, "read-only", $"ready ({how}; reads, cannot write)");
     }
 
+    /// <summary>
+    /// The persistence workers' account: INSERT into this database's tables and the SELECTs that exactly-once recovery
+    /// and progress need (which offsets a table already holds), nothing else. On current servers a SQL account with
+    /// exactly those grants on this one database; on 18.16 the users.xml account of scripts/stack.sh, whose profile has
+    /// allow_ddl = 0 (no CREATE, ALTER, DROP, TRUNCATE) but which 18.16 cannot confine to some tables or one database.
+    /// </summary>
+    private async Task<AccountOutcome> EnsureClickHouseWriterAsync(string connectionString, string? biConnectionString, CancellationToken cancellationToken)
+    {
+        const string Name = AccountConnectionStrings.ClickHouseWriterName;
+        var account = new ClickHouseConnectionStringBuilder(connectionString);
+        var database = account.Database is { Length: > 0 } named
+            ? named
+            : (await ownerClickHouse.QueryTsvAsync("SELECT currentDatabase()", cancellationToken))[0][0];
+        if (string.IsNullOrEmpty(account.Username))
+        {
+            throw new AccountException($"ConnectionStrings:{Name} must name a writer account of its own.");
+        }
+
+        if (biConnectionString is { Length: > 0 } && string.Equals(new ClickHouseConnectionStringBuilder(biConnectionString).Username, account.Username, StringComparison.Ordinal))
+        {
+            throw new AccountException($"ConnectionStrings:{Name} names the BI account ({account.Username}); the writer needs an account of its own.");
+        }
+
+        var how = "from users.xml: no DDL; 18.16 cannot limit it to some tables";
+        if (await SupportsSqlAccountsAsync(cancellationToken))
+        {
+            var ownerName = (await ownerClickHouse.QueryTsvAsync("SELECT currentUser()", cancellationToken))[0][0];
+            if (string.Equals(account.Username, ownerName, StringComparison.Ordinal))
+            {
+                throw new AccountException($"ConnectionStrings:{Name} names the owner ({ownerName}); give the writer an account of its own.");
+            }
+
+            var user = ClickHouseLiteral.Identifier(account.Username);
+            var password = ClickHouseLiteral.Text(account.Password ?? "");
+            await ownerClickHouse.ExecuteAsync($"CREATE USER IF NOT EXISTS {user} IDENTIFIED WITH sha256_password BY {password}", cancellationToken);
+            await ownerClickHouse.ExecuteAsync($"ALTER USER {user} IDENTIFIED WITH sha256_password BY {password}", cancellationToken);
+            // INSERT for the result tables (and, through them, their materialized views); SELECT for the recovery
+            // reads of the same tables. One database only: nothing of another database, no DDL, no ALTER … DELETE.
+            await ownerClickHouse.ExecuteAsync($"GRANT INSERT, SELECT ON {ClickHouseLiteral.Identifier(database)}.* TO {user}", cancellationToken);
+            how = "SQL account, INSERT and SELECT on this database only";
+        }
+
+        using var client = new ClickHouseClient(connectionString);
+        var writer = new ClickHouseDatabase(client);
+        var probe = $"{ClickHouseLiteral.Identifier(database)}.{ClickHouseLiteral.Identifier("writer_probe")}";
+        await ownerClickHouse.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {probe} (x UInt8) ENGINE = Memory", cancellationToken);
+        try
+        {
+            // It must insert and read back what it inserted (recovery) ...
+            await writer.ExecuteAsync($"INSERT INTO {probe} (x) VALUES (1)", cancellationToken);
+            await writer.QueryTsvAsync($"SELECT count() FROM {probe}", cancellationToken);
+            // ... and must not change the schema: a server that lets it is a configuration to fix now.
+            if (!await RefusedAsync(writer, $"DROP TABLE {probe}", cancellationToken)
+                || !await RefusedAsync(writer, $"ALTER TABLE {probe} DELETE WHERE 1", cancellationToken))
+            {
+                throw new AccountException(
+                    $"ClickHouse account {account.Username} could drop or alter a table in {database}: the writer must not "
+                    + "(allow_ddl = 0 in its users.xml profile, or SQL grants of INSERT and SELECT only).");
+            }
+        }
+        catch (Exception e) when (e is not AccountException and not OperationCanceledException)
+        {
+            throw new AccountException($"ClickHouse account {account.Username} cannot insert into and read {database}: {e.Message}");
+        }
+        finally
+        {
+            await ownerClickHouse.ExecuteAsync($"DROP TABLE IF EXISTS {probe}", cancellationToken);
+        }
+
+        return new AccountOutcome(account.Username, database, "insert, no DDL", $"ready ({how}; inserts and reads, cannot drop or alter)");
+    }
+
     private static async Task<bool> RefusedAsync(ClickHouseDatabase reader, string statement, CancellationToken cancellationToken)
     {
         try
@@ -160,7 +246,7 @@ public sealed class DatabaseAccounts(NpgsqlDataSource owner, ClickHouseDatabase 
 }
 
 /// <summary>The connection strings the least-privilege accounts are made from; a null one is left alone.</summary>
-public sealed record AccountConnectionStrings(string? PostgresWriter, string? PostgresAnalyst, string? ClickHouseBi)
+public sealed record AccountConnectionStrings(string? PostgresWriter, string? PostgresAnalyst, string? ClickHouseBi, string? ClickHouseWriter = null)
 {
     /// <summary>Connection string of the persistence workers (environment: <c>SS_POSTGRES_WRITER</c>).</summary>
     public const string PostgresWriterName = "PostgresWriter";
@@ -171,10 +257,15 @@ public sealed record AccountConnectionStrings(string? PostgresWriter, string? Po
     /// <summary>Connection string of BI users and the console's ClickHouse reads (environment: <c>SS_CLICKHOUSE_BI</c>).</summary>
     public const string ClickHouseBiName = "ClickHouseBi";
 
+    /// <summary>Connection string of the persistence workers' ClickHouse account (environment: <c>SS_CLICKHOUSE_WRITER</c>).</summary>
+    public const string ClickHouseWriterName = "ClickHouseWriter";
+
     public static AccountConnectionStrings From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return new(configuration.GetConnectionString(PostgresWriterName), configuration.GetConnectionString(PostgresAnalystName), configuration.GetConnectionString(ClickHouseBiName));
+        return new(
+            configuration.GetConnectionString(PostgresWriterName), configuration.GetConnectionString(PostgresAnalystName),
+            configuration.GetConnectionString(ClickHouseBiName), configuration.GetConnectionString(ClickHouseWriterName));
     }
 }
 

@@ -28,7 +28,11 @@ public sealed partial class ComposeFileTests
     }
 
     // The secrets compose refuses to start without (${VAR:?}): no default password or key ever reaches a service.
-    private static readonly string[] RequiredSecrets = ["SS_CONSOLE_ANALYST_PASSWORD_HASH", "SS_CONSOLE_VIEWER_PASSWORD_HASH", "SS_AUDIT_SIGNING_KEY"];
+    private static readonly string[] RequiredSecrets =
+    [
+        "SS_CONSOLE_ANALYST_PASSWORD_HASH", "SS_CONSOLE_VIEWER_PASSWORD_HASH", "SS_AUDIT_SIGNING_KEY", "SS_POSTGRES_PASSWORD", "SS_CLICKHOUSE_PASSWORD",
+        "SS_WRITER_PASSWORD", "SS_ANALYST_PASSWORD", "SS_BI_PASSWORD", "SS_CLICKHOUSE_WRITER_PASSWORD", "SS_GATEWAY_TOKEN", "SS_GRAFANA_PASSWORD",
+    ];
 
     [Test]
     public async Task Compose_validates_the_file()
@@ -105,20 +109,36 @@ public sealed partial class ComposeFileTests
     }
 
     [Test]
-    public void Shared_environment_names_exactly_the_variables_the_code_reads()
+    public void Each_service_gets_only_the_secrets_it_uses()
     {
-        var environment = (YamlMappingNode)_root["x-stream-sentinel-env"];
-        // The four stack variables, and the workers' listening address (a container's port is published).
-        string[] expected = [.. StackEnvironment.Servers, "Http__Host"];
+        var shared = (YamlMappingNode)_root["x-kafka-env"];
+        string[] Keys(string service) => [.. ((YamlMappingNode)Service(service)["environment"]).Children.Keys.Select(Scalar).Where(key => key != "<<")];
+        string Value(string service, string key) => Scalar(((YamlMappingNode)Service(service)["environment"])[key]);
 
-        Assert.That(environment.Children.Keys.Select(Scalar), Is.EquivalentTo(expected));
-        Assert.That(((YamlMappingNode)Service("detection")["environment"]).Children.Keys.Select(Scalar), Is.EquivalentTo(expected), "detection");
-        // Persistence also holds the key that audit events from the console are checked with, and nothing else.
-        Assert.That(
-            ((YamlMappingNode)Service("persistence")["environment"]).Children.Keys.Select(Scalar).Where(key => key != "<<"),
-            Is.EquivalentTo(new[] { StackEnvironment.AuditSigningKeyId, StackEnvironment.AuditSigningKey }),
-            "persistence: the shared environment (merged) and the audit signing key");
-        Assert.That(((YamlMappingNode)Service("persistence")["environment"])["<<"], Is.SameAs(environment), "persistence merges the shared environment");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(shared.Children.Keys.Select(Scalar), Is.EquivalentTo(new[] { StackEnvironment.Kafka, "Http__Host" }), "the one shared block holds no secret");
+            Assert.That(Keys("gateway"), Is.EquivalentTo(new[] { "Gateway__Tokens__0" }), "the internet-facing gateway: its token, no database");
+            Assert.That(Keys("detection"), Is.EquivalentTo(new[] { StackEnvironment.Redis }), "detection: Redis only");
+            Assert.That(
+                Keys("persistence"),
+                Is.EquivalentTo(new[] { StackEnvironment.Postgres, StackEnvironment.ClickHouse, StackEnvironment.AuditSigningKeyId, StackEnvironment.AuditSigningKey }));
+            Assert.That(Value("persistence", StackEnvironment.Postgres), Does.Contain("Username=sentinel_writer"));
+            Assert.That(Value("persistence", StackEnvironment.ClickHouse), Does.Contain("Username=sentinel_writer"), "ClickHouse's writer, not default");
+            Assert.That(Value("console", StackEnvironment.Postgres), Does.Contain("Username=sentinel_analyst"));
+            Assert.That(Value("console", StackEnvironment.ClickHouse), Does.Contain("Username=sentinel_bi"));
+            foreach (var service in new[] { "gateway", "detection", "persistence", "console" })
+            {
+                Assert.That(((YamlMappingNode)Service(service)["environment"])["<<"], Is.SameAs(shared), service);
+            }
+        }
+    }
+
+    [Test]
+    public void No_secret_has_a_default_value()
+    {
+        var text = File.ReadAllText(ComposeFile);
+        Assert.That(Regex.Matches(text, @"\$\{(\w+):-").Select(m => m.Groups[1].Value), Is.EquivalentTo(new[] { "SS_AUDIT_SIGNING_KEY_ID" }), "a key id names a key; it is no secret");
     }
 
     [Test]

@@ -153,6 +153,6 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    [GeneratedRegex(@"metrics on (http://\S+) ")]
+    [GeneratedRegex(@"metrics on (http://[^\s,]+)[ ,]")]
     private static partial Regex Listening();
 }

@@ -15,12 +15,14 @@ internal sealed class PipelineFixture : IAsyncDisposable
 {
     private readonly List<ChildProcess> _workers = [];
     private readonly string _writer;
+    private readonly string? _clickHouseWriter;
 
-    private PipelineFixture(DevelopmentBroker broker, ScratchDatabases databases, string writer)
+    private PipelineFixture(DevelopmentBroker broker, ScratchDatabases databases, string writer, string? clickHouseWriter)
     {
         Broker = broker;
         Databases = databases;
         _writer = writer;
+        _clickHouseWriter = clickHouseWriter;
         Environment = new Dictionary<string, string>(databases.Environment())
         {
             ["SS_KAFKA"] = broker.BootstrapServers,
@@ -43,8 +45,8 @@ internal sealed class PipelineFixture : IAsyncDisposable
     {
         var broker = DevelopmentBroker.Start(1, Topics.All.ToDictionary(t => t, t => t is Topics.DetectionResults or Topics.Transactions ? partitions : 2), NullLogger.Instance);
         var databases = await IsolatedDatabases.CreateMigratedAsync();
-        var accounts = await databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi);
-        return new PipelineFixture(broker, databases, accounts.PostgresWriter!);
+        var accounts = await databases.CreateAccountsAsync(TestServers.Current.ClickHouseBi, TestServers.Current.ClickHouseWriter);
+        return new PipelineFixture(broker, databases, accounts.PostgresWriter!, accounts.ClickHouseWriter);
     }
 
     public async Task GenerateAsync(int count, int seed, double alertShare = 0.1, int poison = 0)
@@ -60,8 +62,14 @@ internal sealed class PipelineFixture : IAsyncDisposable
     public async Task<ChildProcess> StartWorkerAsync(
         string instance, int batchSize = 500, bool waitForAssignment = true, IReadOnlyDictionary<string, string>? settings = null)
     {
-        // As production runs it: PostgreSQL through the least-privilege writer account, never the schema's owner.
+        // As production runs it: both stores through the least-privilege writer accounts, never the schema's owner
+        // (ClickHouse's only where the server has one: scripts/stack.sh defines it in users.xml).
         var environment = new Dictionary<string, string>(Environment) { ["SS_POSTGRES"] = _writer };
+        if (_clickHouseWriter is not null)
+        {
+            environment["SS_CLICKHOUSE"] = _clickHouseWriter;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;

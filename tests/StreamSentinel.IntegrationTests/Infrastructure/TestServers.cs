@@ -9,6 +9,9 @@ internal sealed record TestServers(string Postgres, string ClickHouse, string Re
     /// </summary>
     public string? ClickHouseBi { get; init; } = System.Environment.GetEnvironmentVariable("SS_CLICKHOUSE_BI") is { Length: > 0 } bi ? bi : null;
 
+    /// <summary>The server's ClickHouse writer account (<c>SS_CLICKHOUSE_WRITER</c>), as persistence workers use it; on 18.16 from users.xml.</summary>
+    public string? ClickHouseWriter { get; init; } = System.Environment.GetEnvironmentVariable("SS_CLICKHOUSE_WRITER") is { Length: > 0 } writer ? writer : null;
+
     private static TestServers? _current;
 
     public static TestServers Current
