@@ -42,6 +42,7 @@ for (var i = 1; i <= settings.PersistenceWorkers; i++)
 {
     Worker($"persistence-{i}", "persistence")
         .As("SS_POSTGRES", stores.PostgresWriter)
+        .As("SS_CLICKHOUSE", stores.ClickHouseWriter)
         .WithEnvironment("AuditSigning__KeyId", "apphost-1")
         .WithEnvironment("AuditSigning__Key", auditSigningKey);
 }

@@ -23,6 +23,8 @@ internal sealed record Stores(
     /// <summary>The read-only ClickHouse account (on the local stack, stack.sh's users.xml defines it).</summary>
     public ReferenceExpression? ClickHouseBi { get; init; }
 
+    public ReferenceExpression? ClickHouseWriter { get; init; }
+
     /// <summary>Debian's servers through scripts/stack.sh, and the development broker as a project of our own.</summary>
     public static Stores FromLocalStack(IDistributedApplicationBuilder builder, LocalStack stack)
     {
@@ -36,6 +38,7 @@ internal sealed record Stores(
         var writerPassword = builder.AddParameter("postgres-writer-password", File.ReadAllText(stack.Layout["PG_WRITER_PASSWORD_FILE"]).Trim(), secret: true);
         var analystPassword = builder.AddParameter("postgres-analyst-password", File.ReadAllText(stack.Layout["PG_ANALYST_PASSWORD_FILE"]).Trim(), secret: true);
         var biPassword = builder.AddParameter("clickhouse-bi-password", File.ReadAllText(stack.Layout["CH_BI_PASSWORD_FILE"]).Trim(), secret: true);
+        var chWriterPassword = builder.AddParameter("clickhouse-writer-password", File.ReadAllText(stack.Layout["CH_WRITER_PASSWORD_FILE"]).Trim(), secret: true);
         var redis = Server(builder, stack, "redis", ReferenceExpression.Create($"127.0.0.1:{stack.Layout["REDIS_PORT"]}"))
             .WithHealthCheck(TcpCheck(builder, "redis", stack.Port("REDIS_PORT")));
         var clickHouse = Server(builder, stack, "clickhouse", ReferenceExpression.Create(
@@ -64,6 +67,8 @@ internal sealed record Stores(
                 $"Host=127.0.0.1;Port={pgPort};Database=stream_sentinel;Username=sentinel_analyst;Password={analystPassword};SSL Mode=VerifyFull;Root Certificate={stack.Layout["TLS_CA_FILE"]}"),
             ClickHouseBi = ReferenceExpression.Create(
                 $"Host=127.0.0.1;Port={stack.Layout["CH_HTTP_PORT"]};Protocol=http;Database=stream_sentinel;Username=sentinel_bi;Password={biPassword};JsonReadMode=None;JsonWriteMode=None"),
+            ClickHouseWriter = ReferenceExpression.Create(
+                $"Host=127.0.0.1;Port={stack.Layout["CH_HTTP_PORT"]};Protocol=http;Database=stream_sentinel;Username=sentinel_writer;Password={chWriterPassword};JsonReadMode=None;JsonWriteMode=None"),
         };
     }
 
@@ -130,6 +135,7 @@ internal static class WorkerExtensions
         Set(migrate, "SS_POSTGRES_WRITER", stores.PostgresWriter);
         Set(migrate, "SS_POSTGRES_ANALYST", stores.PostgresAnalyst);
         Set(migrate, "SS_CLICKHOUSE_BI", stores.ClickHouseBi);
+        Set(migrate, "SS_CLICKHOUSE_WRITER", stores.ClickHouseWriter);
         return migrate;
     }
 
