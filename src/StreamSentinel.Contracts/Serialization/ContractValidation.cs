@@ -19,7 +19,15 @@ public static class ContractValidation
 
     public static MessageError? Validate(Transaction transaction) => Validate(transaction, "");
 
-    public static MessageError? Validate(DetectionResult result)
+    public static MessageError? Validate(DetectionResult result) => Validate(result, validatedTransaction: null);
+
+    /// <summary>
+    /// The checks of <see cref="Validate(DetectionResult)"/> for a result made from <paramref name="validatedTransaction"/>,
+    /// which passed <see cref="Validate(Transaction)"/> when it was read: when the result carries that very instance,
+    /// its checks (and the SHA-256 of its event id) are not run a second time. Records are immutable and the checks
+    /// depend on nothing else, so the answer is the same.
+    /// </summary>
+    public static MessageError? Validate(DetectionResult result, Transaction? validatedTransaction)
     {
         ArgumentNullException.ThrowIfNull(result);
         var error = EventId(result.EventId, "event_id")
@@ -100,7 +108,7 @@ public static class ContractValidation
             return MessageError.Missing("transaction");
         }
 
-        error = Validate(result.Transaction, "transaction.");
+        error = ReferenceEquals(result.Transaction, validatedTransaction) ? null : Validate(result.Transaction, "transaction.");
         if (error is not null)
         {
             return error;
@@ -216,7 +224,7 @@ public static class ContractValidation
             return MessageError.Invalid(prefix + "channel", $"is {(int)transaction.Channel}, not one of POS, ECOMMERCE, ATM, MOBILE");
         }
 
-        if (transaction.EventId != EventIds.For(transaction))
+        if (!EventIds.Matches(transaction))
         {
             return MessageError.Invalid(prefix + "event_id", "does not match the SHA-256 of the identifying fields");
         }
