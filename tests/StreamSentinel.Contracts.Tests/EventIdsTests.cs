@@ -52,4 +52,32 @@ public sealed class EventIdsTests
 
         Assert.That(EventIds.For(a), Is.Not.EqualTo(EventIds.For(b)));
     }
+
+    [Test]
+    public void Matches_agrees_with_the_id_computed_as_a_string()
+    {
+        // The check in place (validation) and the id as a string (the gateway) must be one function of the same bytes.
+        var cases = new[]
+        {
+            Samples.Transaction(),
+            Samples.Transaction() with { Currency = "eur", Amount = 0.0001m },
+            Samples.Transaction() with { UserId = "ünïcødé-用户-🙂", MerchantId = "", Amount = 99_999_999_999_999.9999m },
+            Samples.Transaction() with { TransactionId = new string('x', 2000), EventTime = DateTimeOffset.UnixEpoch.AddMilliseconds(-1) },
+        };
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var transaction in cases)
+            {
+                var canonical = string.Join(
+                    '\u001f', transaction.TransactionId, transaction.UserId, transaction.CardId, transaction.MerchantId,
+                    transaction.Amount.ToString("0.############################", System.Globalization.CultureInfo.InvariantCulture),
+                    transaction.Currency.ToUpperInvariant(), transaction.EventTime.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)));
+                Assert.That(EventIds.For(transaction), Is.EqualTo(expected));
+                Assert.That(EventIds.Matches(transaction with { EventId = expected }), Is.True);
+                Assert.That(EventIds.Matches(transaction with { EventId = expected[..63] + (expected[63] == '0' ? '1' : '0') }), Is.False);
+                Assert.That(EventIds.Matches(transaction with { EventId = expected.ToUpperInvariant() }), Is.EqualTo(!expected.Any(char.IsAsciiLetterLower)));
+            }
+        }
+    }
 }

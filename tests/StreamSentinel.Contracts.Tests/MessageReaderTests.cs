@@ -111,9 +111,25 @@ public sealed class MessageReaderTests
     public void Score_outside_zero_to_one(double score) =>
         AssertRefused(Mutate(node => node["fraud_score"] = score), MessageErrorKind.InvalidValue, "'fraud_score' is");
 
+    [TestCase("user\u001f42")]
+    [TestCase("\u0000user")]
+    [TestCase("user\u007f")]
+    [TestCase("user\u009f42")]
+    public void Control_character_in_an_id_is_refused(string userId) =>
+        AssertRefused(Mutate(node => node["user_id"] = userId), MessageErrorKind.InvalidValue, "'user_id' contains a control character");
+
     [Test]
-    public void Control_character_in_an_id_is_refused() =>
-        AssertRefused(Mutate(node => node["user_id"] = "user\u001f42"), MessageErrorKind.InvalidValue, "'user_id' contains a control character");
+    public void Characters_next_to_the_control_ranges_are_not_control_characters()
+    {
+        // U+0020 and U+00A0 border the two ranges of char.IsControl (U+0000..U+001F, U+007F..U+009F).
+        var transaction = (Samples.Transaction() with { UserId = "user 42\u00a0~" }).WithEventId();
+
+        Assert.That(ContractValidation.Validate(transaction), Is.Null);
+    }
+
+    [Test]
+    public void Upper_case_event_id_is_refused() =>
+        AssertRefused(Mutate(node => node["event_id"] = node["event_id"]!.GetValue<string>().ToUpperInvariant()), MessageErrorKind.InvalidValue, "'event_id' is not 64 lower-case hex digits");
 
     [TestCase("txn_count_1m", -1, "negative transaction count")]
     [TestCase("hour_of_day", 24, "outside 0..23")]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using StackExchange.Redis;
 using StreamSentinel.Cli.Simulation;
+using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Detection.Evaluation;
 using StreamSentinel.Detection.Model;
@@ -242,13 +243,13 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogge
         var detector = new Detector(model, new BusinessRules(new RuleOptions()), new SeverityThresholds(), TimeProvider.System);
         var reader = ContractReaders.Transactions();
         var states = new UserStateTable(new UserStateOptions().Limits());
-        var (read, state, detect, write) = (0L, 0L, 0L, 0L);
+        var (read, state, detect, check, write, eventId) = (0L, 0L, 0L, 0L, 0L, 0L);
         var (explain, explained) = (0L, 0L);
         for (var pass = 0; pass < 2; pass++)
         {
             // The first pass warms the JIT up; the second, on fresh state, is measured.
             states = new UserStateTable(new UserStateOptions().Limits());
-            (read, state, detect, write) = (0, 0, 0, 0);
+            (read, state, detect, check, write, eventId) = (0, 0, 0, 0, 0, 0);
             (explain, explained) = (0, 0);
             foreach (var message in messages)
             {
@@ -259,16 +260,22 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogge
                 var t2 = Stopwatch.GetTimestamp();
                 var result = detector.Detect(transaction!, snapshot!, DateTimeOffset.UtcNow);
                 var t3 = Stopwatch.GetTimestamp();
-                JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult);
+                // The worker checks every result before it is published (what the stores could not hold is dead-lettered).
+                ContractValidation.Validate(result, transaction);
                 var t4 = Stopwatch.GetTimestamp();
-                (read, state, detect, write) = (read + t1 - t0, state + t2 - t1, detect + t3 - t2, write + t4 - t3);
+                JsonSerializer.SerializeToUtf8Bytes(result, ContractsJsonContext.Default.DetectionResult);
+                var t5 = Stopwatch.GetTimestamp();
+                (read, state, detect, check, write) = (read + t1 - t0, state + t2 - t1, detect + t3 - t2, check + t4 - t3, write + t5 - t4);
+                // Part of reading, priced alone: the event id's SHA-256 recomputed and compared.
+                EventIds.Matches(transaction!);
+                eventId += Stopwatch.GetTimestamp() - t5;
                 if (result.Severity >= Detector.ExplainedFrom)
                 {
                     // Detect already explained it; done again alone to price one alert's explanation.
                     var vector = ModelFeatures.From(transaction!, result.Features!);
-                    var t5 = Stopwatch.GetTimestamp();
+                    var t6 = Stopwatch.GetTimestamp();
                     model.Contributions(vector);
-                    (explain, explained) = (explain + Stopwatch.GetTimestamp() - t5, explained + 1);
+                    (explain, explained) = (explain + Stopwatch.GetTimestamp() - t6, explained + 1);
                 }
             }
         }
@@ -277,7 +284,8 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogge
         return
         [
             ("read and validate", Us(read)), ("user state", Us(state)), ("detect (features, rules, model, reasons of alerts)", Us(detect)),
-            ("write the result (JSON)", Us(write)),
+            ("check the result", Us(check)), ("write the result (JSON)", Us(write)),
+            ("of read: the event id's SHA-256 recomputed and compared", Us(eventId)),
             (string.Create(CultureInfo.InvariantCulture, $"of detect: the model's reasons, per alert ({explained} alerts, {(double)explained / messages.Length:P1})"),
                 explained == 0 ? 0 : explain * 1e6 / Stopwatch.Frequency / explained),
         ];

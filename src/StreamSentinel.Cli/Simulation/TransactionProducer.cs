@@ -55,10 +55,11 @@ internal static class TransactionProducer
             if (rate > 0)
             {
                 // Pace against the clock, not per message: a late message is followed by the next at once.
-                var due = TimeSpan.FromSeconds(count / rate);
-                if (due > stopwatch.Elapsed)
+                // The clock read once: read twice, it could pass the due time in between and give Task.Delay a negative wait.
+                var wait = TimeSpan.FromSeconds(count / rate) - stopwatch.Elapsed;
+                if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(due - stopwatch.Elapsed, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
 

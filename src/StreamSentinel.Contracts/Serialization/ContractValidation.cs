@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using StreamSentinel.Contracts.Privacy;
 
@@ -16,10 +17,19 @@ public static class ContractValidation
     private const int MaxRuleNameLength = 128;
     private static readonly DateTimeOffset EarliestEventTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset LatestEventTime = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
 
     public static MessageError? Validate(Transaction transaction) => Validate(transaction, "");
 
-    public static MessageError? Validate(DetectionResult result)
+    public static MessageError? Validate(DetectionResult result) => Validate(result, validatedTransaction: null);
+
+    /// <summary>
+    /// The checks of <see cref="Validate(DetectionResult)"/> for a result made from <paramref name="validatedTransaction"/>,
+    /// which passed <see cref="Validate(Transaction)"/> when it was read: when the result carries that very instance,
+    /// its checks (and the SHA-256 of its event id) are not run a second time. Records are immutable and the checks
+    /// depend on nothing else, so the answer is the same.
+    /// </summary>
+    public static MessageError? Validate(DetectionResult result, Transaction? validatedTransaction)
     {
         ArgumentNullException.ThrowIfNull(result);
         var error = EventId(result.EventId, "event_id")
@@ -100,7 +110,7 @@ public static class ContractValidation
             return MessageError.Missing("transaction");
         }
 
-        error = Validate(result.Transaction, "transaction.");
+        error = ReferenceEquals(result.Transaction, validatedTransaction) ? null : Validate(result.Transaction, "transaction.");
         if (error is not null)
         {
             return error;
@@ -216,7 +226,7 @@ public static class ContractValidation
             return MessageError.Invalid(prefix + "channel", $"is {(int)transaction.Channel}, not one of POS, ECOMMERCE, ATM, MOBILE");
         }
 
-        if (transaction.EventId != EventIds.For(transaction))
+        if (!EventIds.Matches(transaction))
         {
             return MessageError.Invalid(prefix + "event_id", "does not match the SHA-256 of the identifying fields");
         }
@@ -237,7 +247,7 @@ public static class ContractValidation
         }
 
         // Ids are keys in Kafka, Redis and both databases, and event ids join them with U+001F: no control characters.
-        return value.Any(char.IsControl) ? MessageError.Invalid(field, "contains a control character") : null;
+        return HasControl(value) ? MessageError.Invalid(field, "contains a control character") : null;
     }
 
     private static MessageError? EventId(string? value, string field)
@@ -247,12 +257,17 @@ public static class ContractValidation
             return MessageError.Missing(field);
         }
 
-        return value.Length == 64 && value.All(char.IsAsciiHexDigitLower) ? null : MessageError.Invalid(field, "is not 64 lower-case hex digits");
+        return value.Length == 64 && !value.AsSpan().ContainsAnyExcept(LowerHexDigits) ? null : MessageError.Invalid(field, "is not 64 lower-case hex digits");
     }
 
-    private static bool IsDigits(string? value, int length) => value is not null && value.Length == length && value.All(char.IsAsciiDigit);
+    private static bool IsDigits(string? value, int length) => value is not null && value.Length == length && !value.AsSpan().ContainsAnyExceptInRange('0', '9');
 
-    private static bool IsUpperLetters(string? value, int length) => value is not null && value.Length == length && value.All(char.IsAsciiLetterUpper);
+    private static bool IsUpperLetters(string? value, int length) => value is not null && value.Length == length && !value.AsSpan().ContainsAnyExceptInRange('A', 'Z');
+
+    // char.IsControl is exactly these two ranges (Unicode category Cc); searched vectorized, without a delegate per
+    // character (these checks run for every transaction read).
+    private static bool HasControl(string value) =>
+        value.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || value.AsSpan().ContainsAnyInRange('\u007f', '\u009f');
 
     // Masked first: a card number in the wrong field must not be echoed into an error, a log or a dead letter.
     private static string Truncate(string? value) => value is null ? "null" : CardNumbers.Mask(value) is var masked && masked.Length <= 16 ? masked : masked[..16] + "…";

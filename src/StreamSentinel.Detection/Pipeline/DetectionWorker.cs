@@ -389,7 +389,8 @@ public sealed class DetectionWorker(
             result = detector.Detect(transaction, snapshot, receivedAt);
             // A result the stores cannot hold (e.g. an hour's amounts past Decimal(18, 4)) would only be refused later by
             // persistence, far from its cause: refuse the transaction here, where the reason is known.
-            if (ContractValidation.Validate(result) is { } invalid)
+            // The transaction in it passed the same checks when it was read: they (and the SHA-256 of its event id) are not run twice.
+            if (ContractValidation.Validate(result, transaction) is { } invalid)
             {
                 SendDeadLetter(partition, new DeadLetter(message, InvalidResult, $"its result would be refused: {invalid}"));
                 return;
