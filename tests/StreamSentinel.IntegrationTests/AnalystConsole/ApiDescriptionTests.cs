@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StreamSentinel.AnalystConsole.DependencyInjection;
+using StreamSentinel.AnalystConsole.Sessions;
 using StreamSentinel.Gateway.DependencyInjection;
 using StreamSentinel.Hosting.DependencyInjection;
 using StreamSentinel.IntegrationTests.Infrastructure;
@@ -43,8 +44,11 @@ public sealed class ApiDescriptionTests
                 ["ConnectionStrings:ClickHouse"] = databases.ClickHouseConnectionString,
                 ["Kafka:BootstrapServers"] = TestServers.Current.Kafka,
                 ["Console:Users:0:Name"] = "ana",
-                ["Console:Users:0:Password"] = "ana-password-0123",
+                ["Console:Users:0:PasswordHash"] = ConsolePasswords.Hash("ana-password-0123"),
                 ["Console:Users:0:Role"] = "analyst",
+                // The console signs its audit events; any key serves to describe the API.
+                ["AuditSigning:KeyId"] = "test-1",
+                ["AuditSigning:Key"] = "a-test-key-of-forty-characters-000000000",
             },
             builder => builder.AddServiceDefaults().AddAnalystConsole(),
             app => app.MapAnalystConsole());
