@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace StreamSentinel.AnalystConsole.Diagnostics;
+
+/// <summary>Log messages of the console. Event ids 7000-7099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(7000, LogLevel.Information, "Listening for alert notifications on channel {Channel}")]
+    public static partial void Listening(ILogger logger, string channel);
+
+    [LoggerMessage(7001, LogLevel.Warning, "The alert notification connection failed (attempt {Attempt}); listening again in about {DelayMs} ms")]
+    public static partial void ListenFailed(ILogger logger, int attempt, int delayMs, Exception exception);
+
+    [LoggerMessage(7002, LogLevel.Warning, "An alert notification could not be read and was dropped: {Payload}")]
+    public static partial void UnreadableNotification(ILogger logger, string payload);
+}
