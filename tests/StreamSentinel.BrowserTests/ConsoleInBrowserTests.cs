@@ -209,6 +209,38 @@ public sealed partial class ConsoleInBrowserTests
         Assert.That(errors, Is.Empty, "errors in the browser's console");
     }
 
+    [Test]
+    public async Task The_queue_shows_alerts_stored_after_it_opened_without_a_reload()
+    {
+        var (page, errors) = await SignedInPageAsync("vera", ViewerPassword);
+        await page.GotoAsync(_address + "/");
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#alerts tr")).ToHaveCountAsync(25);
+        // Survives only as long as this document does: a reload would drop it.
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+
+        // Stored as the persistence fleet stores a batch, after the page opened.
+        var stored = (await _fixture.StoreAlertsAsync(seed: 719, count: 3)).Where(r => r.IsAlert).ToList();
+        var ids = new List<Guid>();
+        foreach (var result in stored)
+        {
+            ids.Add(await AlertOfAsync(result.Result.TransactionId));
+        }
+
+        foreach (var id in ids)
+        {
+            await Expect(page.Locator($"#alerts tr[data-alert='{id}']")).ToHaveClassAsync("fresh");
+        }
+
+        await ShotAsync(page, "09-live-queue");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ids, Has.Count.GreaterThan(0).And.None.EqualTo(Guid.Empty));
+            Assert.That(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), Is.True, "the page was not reloaded");
+            Assert.That(errors, Is.Empty, "errors in the browser's console");
+        }
+    }
+
     private async Task<(IPage Page, List<string> Errors)> NewPageAsync()
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });

@@ -19,6 +19,7 @@ using StreamSentinel.AnalystConsole.Cases;
 using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.AnalystConsole.Endpoints;
 using StreamSentinel.AnalystConsole.Fleet;
+using StreamSentinel.AnalystConsole.LiveQueue;
 using StreamSentinel.AnalystConsole.Options;
 using StreamSentinel.AnalystConsole.Sessions;
 using StreamSentinel.ClickHouse.DependencyInjection;
@@ -58,6 +59,10 @@ public static class AnalystConsoleExtensions
         builder.Services.AddScoped<ApprovalService>();
         builder.Services.AddOptions<FourEyesOptions>().BindConfiguration(FourEyesOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<SlaReport>();
+        // The live queue: one LISTEN connection per console, fanned out to a bounded number of browsers.
+        builder.Services.AddOptions<LiveQueueOptions>().BindConfiguration(LiveQueueOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<LiveQueueHub>();
+        builder.Services.AddHostedService<AlertNotificationListener>();
         builder.Services.AddHttpClient<FleetService>(FleetService.HttpClientName);
         builder.Services.AddProblemDetails();
         // One key ring for every console instance (PostgreSQL), so a cookie is good at all of them and survives restarts.
@@ -136,6 +141,7 @@ public static class AnalystConsoleExtensions
         var api = app.MapGroup("/api");
         SessionEndpoints.Map(api);
         AlertEndpoints.Map(api);
+        LiveQueueEndpoints.Map(api);
         CaseEndpoints.Map(api);
         InsightEndpoints.Map(api);
         PageEndpoints.Map(app);

@@ -12,6 +12,8 @@ public sealed class ConsoleMetrics
     private readonly Counter<long> _changes;
     private readonly Histogram<double> _firstAction;
     private readonly Histogram<double> _resolution;
+    private readonly UpDownCounter<long> _liveSubscribers;
+    private readonly Counter<long> _liveRefused;
 
     /// <summary>In a performance snapshot: alert pages read in, status changes out.</summary>
     public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
@@ -26,6 +28,10 @@ public sealed class ConsoleMetrics
         var meter = meterFactory.Create(MeterName);
         _reads = meter.CreateCounter<long>("stream_sentinel.console.reads", "{request}", "Queue pages and alert pages served.");
         _changes = meter.CreateCounter<long>("stream_sentinel.console.status_changes", "{change}", "Alert status changes, per outcome.");
+        _liveSubscribers = meter.CreateUpDownCounter<long>(
+            "stream_sentinel.console.live_queue.subscribers", "{connection}", "Browsers streaming the live queue from this console now.");
+        _liveRefused = meter.CreateCounter<long>(
+            "stream_sentinel.console.live_queue.refused", "{connection}", "Live queue streams refused because Console:LiveQueue:MaxConnections were open.");
         // Minutes to hours: buckets around the SLAs (1 h, 4 h, 24 h by default).
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200] };
         _firstAction = meter.CreateHistogram(
@@ -33,6 +39,15 @@ public sealed class ConsoleMetrics
         _resolution = meter.CreateHistogram(
             "stream_sentinel.console.alert.time_to_resolution", "s", "From an alert's creation to its verdict (CONFIRMED_FRAUD or FALSE_POSITIVE), per severity and analyst.", advice: buckets);
     }
+
+    /// <summary>A browser opened the live queue's stream.</summary>
+    public void LiveQueueJoined() => _liveSubscribers.Add(1);
+
+    /// <summary>A browser's live queue stream ended.</summary>
+    public void LiveQueueLeft() => _liveSubscribers.Add(-1);
+
+    /// <summary>A browser was refused the live queue: Console:LiveQueue:MaxConnections were open.</summary>
+    public void LiveQueueRefused() => _liveRefused.Add(1);
 
     /// <summary>An alert left PENDING <paramref name="elapsed"/> after it was created.</summary>
     public void FirstAction(TimeSpan elapsed, string severity, string analyst) =>

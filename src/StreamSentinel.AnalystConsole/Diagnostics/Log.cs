@@ -10,4 +10,13 @@ internal static partial class Log
 
     [LoggerMessage(7001, LogLevel.Warning, "Fleet probe of {Worker} at {Url} failed; the page shows it as unreachable")]
     public static partial void ProbeFailed(ILogger logger, string worker, string url, Exception exception);
+
+    [LoggerMessage(7002, LogLevel.Information, "Listening for alert notifications on channel {Channel}")]
+    public static partial void Listening(ILogger logger, string channel);
+
+    [LoggerMessage(7003, LogLevel.Warning, "The alert notification connection failed (attempt {Attempt}); listening again in about {DelayMs} ms")]
+    public static partial void ListenFailed(ILogger logger, int attempt, int delayMs, Exception exception);
+
+    [LoggerMessage(7004, LogLevel.Warning, "An alert notification could not be read and was dropped: {Payload}")]
+    public static partial void UnreadableNotification(ILogger logger, string payload);
 }

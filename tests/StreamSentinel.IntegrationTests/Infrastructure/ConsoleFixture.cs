@@ -30,6 +30,7 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
     }
 
     private long _nextSnapshotOffset;
+    private int _nextResult;
 
     public ScratchDatabases Databases { get; }
 
@@ -103,7 +104,25 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
         return new ConsoleFixture(databases, stored, console, new Uri(Listening().Match(console.Output).Groups[1].Value), environment)
         {
             _nextSnapshotOffset = snapshotOffsets,
+            _nextResult = results,
         };
+    }
+
+    /// <summary>
+    /// Stores <paramref name="count"/> more alerts as the persistence fleet would while the console runs (one batch,
+    /// with their cases), e.g. for the live queue to announce; returns them.
+    /// </summary>
+    public async Task<IReadOnlyList<PersistableResult>> StoreAlertsAsync(int seed, int count)
+    {
+        var generator = new SyntheticResults(seed, alertShare: 1.0, DateTimeOffset.UtcNow.AddMinutes(-5));
+        var first = Interlocked.Add(ref _nextResult, count) - count;
+        var stored = Enumerable.Range(first, count).Select(i =>
+        {
+            var result = generator.Next();
+            return new PersistableResult(result, new KafkaCoordinates(Topics.DetectionResults, i % 3, i / 3), RoutingOptions.DefaultAlertSeverities.Contains(result.Severity));
+        }).ToList();
+        await new AlertWriter(Databases.Postgres).WriteAsync(stored, [], "persistence-test", "test", CancellationToken.None);
+        return stored;
     }
 
     /// <summary>

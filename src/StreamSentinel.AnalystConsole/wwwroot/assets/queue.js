@@ -1,6 +1,7 @@
 "use strict";
 // The alert queue: filters live in the address (a filtered queue can be bookmarked or shared), pages follow the
-// API's keyset cursor, newest first.
+// API's keyset cursor, newest first. The queue is live (issue 19): the console's event stream announces alerts
+// stored or changed since the page opened, and the page shown is read again instead of the analyst reloading it.
 (async () => {
   const { el, api, time, number, score, money, badge, showError } = Console;
   await Console.start();
@@ -11,8 +12,11 @@
   const first = document.getElementById("first");
   const info = document.getElementById("page-info");
   const fields = ["status", "severity", "user", "from", "to"];
+  const live = document.getElementById("live");
   let cursor = null;
+  let shown = null;
   let pageNumber = 1;
+  let fresh = new Set();
 
   // The time inputs are in the analyst's own time zone, like the times in the table; the address and the API get UTC.
   const toInput = iso => {
@@ -38,13 +42,14 @@
   }
 
   async function load(after) {
+    shown = after;
     const query = filters();
     query.set("limit", "25");
     if (after) query.set("cursor", after);
     try {
       const { body: page } = await api(`/api/alerts?${query}`);
       problem.replaceChildren();
-      rows.replaceChildren(...page.items.map(alert => el("tr", { "data-alert": alert.id },
+      rows.replaceChildren(...page.items.map(alert => el("tr", { "data-alert": alert.id, class: fresh.has(alert.id) ? "fresh" : undefined },
         el("td", {}, el("a", { href: `/alerts/${alert.id}`, text: time(alert.created_at) })),
         el("td", {}, badge(alert.severity)),
         el("td", { class: "num", text: score(alert.fraud_score) }),
@@ -77,4 +82,26 @@
   next.addEventListener("click", () => { pageNumber += 1; load(cursor); });
   first.addEventListener("click", () => { pageNumber = 1; load(null); });
   await load(null);
+
+  // What the stream announces: ids of alerts just stored ("created") or whose status or owner changed. The first
+  // page shows new alerts, so it is read again; another page only when one of its rows changed.
+  let pending = null;
+  function refresh() {
+    clearTimeout(pending);
+    pending = setTimeout(() => load(shown), 250);
+  }
+  const stream = new EventSource("/api/alerts/stream");
+  stream.addEventListener("open", () => { live.textContent = "live"; });
+  stream.addEventListener("alerts", message => {
+    const news = JSON.parse(message.data);
+    const onPage = news.ids.some(id => rows.querySelector(`tr[data-alert="${id}"]`));
+    if (news.kind === "created") news.ids.forEach(id => fresh.add(id));
+    if ((news.kind === "created" && pageNumber === 1) || onPage || news.count > news.ids.length) refresh();
+  });
+  stream.addEventListener("resync", refresh);
+  stream.addEventListener("error", () => {
+    // The browser reconnects by itself, except when the console refused the stream (e.g. 503: too many open).
+    live.textContent = stream.readyState === EventSource.CLOSED ? "live updates unavailable: reload to see what is new" : "live: reconnecting";
+  });
+  addEventListener("pagehide", () => stream.close());
 })();
