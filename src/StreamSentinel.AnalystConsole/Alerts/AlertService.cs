@@ -279,16 +279,7 @@ public sealed class AlertService(
             audit.Details["case_id"] = onCase.ToString();
         }
 
-        db.AuditLog.Add(new AuditLogEntry
-        {
-            EventId = audit.EventId,
-            OccurredAt = audit.OccurredAt,
-            Actor = audit.Actor,
-            Action = audit.Action,
-            EntityType = audit.EntityType,
-            EntityId = audit.EntityId,
-            Details = audit.Details.ToJsonString(),
-        });
+        db.AuditLog.Add(AuditLogEntry.Of(audit));
         return audit;
     }
 
@@ -309,16 +300,7 @@ public sealed class AlertService(
             EntityId = entityId,
             Details = details,
         };
-        db.AuditLog.Add(new AuditLogEntry
-        {
-            EventId = audit.EventId,
-            OccurredAt = audit.OccurredAt,
-            Actor = audit.Actor,
-            Action = audit.Action,
-            EntityType = audit.EntityType,
-            EntityId = audit.EntityId,
-            Details = audit.Details.ToJsonString(),
-        });
+        db.AuditLog.Add(AuditLogEntry.Of(audit));
         return audit;
     }
 

@@ -67,16 +67,7 @@ public sealed class SessionAudit(SentinelDbContext db, IOptions<ConsoleOptions> 
 
     private async Task WriteAsync(AuditEvent audit, CancellationToken cancellationToken)
     {
-        db.AuditLog.Add(new AuditLogEntry
-        {
-            EventId = audit.EventId,
-            OccurredAt = audit.OccurredAt,
-            Actor = audit.Actor,
-            Action = audit.Action,
-            EntityType = audit.EntityType,
-            EntityId = audit.EntityId,
-            Details = audit.Details.ToJsonString(),
-        });
+        db.AuditLog.Add(AuditLogEntry.Of(audit));
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
         events.Publish(audit);
