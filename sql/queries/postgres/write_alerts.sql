@@ -1,18 +1,84 @@
 -- One batch of alerts, set-based: the rows were COPYed into alert_staging (binary) just before, in the same
--- transaction. An event already alerted on (a replay) inserts nothing, and so counts for nothing below:
--- user_accounts and system_audit_log change only for alerts this statement really inserted.
--- Parameter: @worker, the actor of the audit entries.
-WITH inserted AS (
+-- transaction, and lock_case_users.sql holds their users' case locks. Each new alert is inserted with its case
+-- (sql/postgres/0011_fraud_cases.sql: a user's alerts within @window of each other form one case, joining the user's
+-- latest case that still has an open alert), so an alert is written once and never visible without a case. An event
+-- already alerted on (a replay) inserts nothing, and so counts for nothing below: fraud_cases, user_accounts and
+-- system_audit_log change only for alerts this statement really inserted.
+-- Parameters: @worker, the actor of the audit entries; @window, the case window.
+WITH staged AS MATERIALIZED (
+    -- Per event, never per the client-chosen transaction_id (sql/postgres/0010, issue 18); once if a batch has it twice.
+    SELECT DISTINCT ON (s.event_id) s.*
+    FROM alert_staging s
+    WHERE NOT EXISTS (SELECT 1 FROM fraud_alerts a WHERE a.event_id = s.event_id)
+    ORDER BY s.event_id, s.detected_at
+),
+-- Gaps and islands: a user's new alerts split wherever two of them are more than the window apart.
+marked AS (
+    SELECT staged.*,
+           CASE WHEN detected_at - lag(detected_at) OVER w <= @window THEN 0 ELSE 1 END AS starts
+    FROM staged
+    WINDOW w AS (PARTITION BY user_id ORDER BY detected_at, id)
+),
+islands AS (
+    SELECT marked.*, sum(starts) OVER (PARTITION BY user_id ORDER BY detected_at, id) AS island
+    FROM marked
+),
+spans AS (
+    SELECT user_id, island, min(detected_at) AS first_at, max(detected_at) AS last_at
+    FROM islands
+    GROUP BY user_id, island
+),
+-- Each user's latest case that still has an open alert: one index probe per user of the batch
+-- (fraud_cases_user_idx, then fraud_alerts_case_idx), whatever the number of open alerts in the table.
+latest AS (
+    SELECT l.id, l.user_id, l.opened_at, l.last_alert_at
+    FROM (SELECT DISTINCT user_id FROM spans) AS users
+    CROSS JOIN LATERAL (
+        SELECT c.id, c.user_id, c.opened_at, c.last_alert_at
+        FROM fraud_cases c
+        WHERE c.user_id = users.user_id
+          AND EXISTS (SELECT 1 FROM fraud_alerts o
+                      WHERE o.case_id = c.id AND o.status IN ('PENDING', 'INVESTIGATING'))
+        ORDER BY c.last_alert_at DESC, c.id DESC
+        LIMIT 1
+    ) AS l
+),
+targets AS MATERIALIZED (
+    SELECT s.user_id, s.island, s.first_at, s.last_at, j.joins,
+           CASE WHEN j.joins THEN l.id ELSE gen_random_uuid() END AS case_id
+    FROM spans s
+    LEFT JOIN latest l ON l.user_id = s.user_id
+    CROSS JOIN LATERAL (
+        SELECT coalesce(s.island = 1
+                        AND s.first_at <= l.last_alert_at + @window
+                        AND s.last_at >= l.opened_at - @window, false) AS joins
+    ) AS j
+),
+inserted AS (
     INSERT INTO fraud_alerts (id, transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered,
                               explanation, amount, currency, merchant_id, merchant_category, country,
-                              model_name, model_version, event_time, detected_at)
-    SELECT id, transaction_id, event_id, user_id, severity, fraud_score, business_rules_triggered,
-           explanation, amount, currency, merchant_id, merchant_category, country,
-           model_name, model_version, event_time, detected_at
-    FROM alert_staging
-    -- Per event, never per the client-chosen transaction_id (sql/postgres/0010, issue 18).
+                              model_name, model_version, event_time, detected_at, case_id)
+    SELECT i.id, i.transaction_id, i.event_id, i.user_id, i.severity, i.fraud_score, i.business_rules_triggered,
+           i.explanation, i.amount, i.currency, i.merchant_id, i.merchant_category, i.country,
+           i.model_name, i.model_version, i.event_time, i.detected_at, t.case_id
+    FROM islands i
+    JOIN targets t ON t.user_id = i.user_id AND t.island = i.island
+    -- Another worker may insert the same event at the same moment (two owners during a rebalance).
     ON CONFLICT (event_id) DO NOTHING
-    RETURNING id, transaction_id, user_id, severity, severity_rank, fraud_score, detected_at
+    RETURNING id, transaction_id, user_id, severity, severity_rank, fraud_score, detected_at, case_id
+),
+-- Cases change only for alerts really inserted; the foreign key of the alerts is checked at the statement's end.
+opened AS (
+    INSERT INTO fraud_cases (id, user_id, opened_at, last_alert_at)
+    SELECT t.case_id, t.user_id, t.first_at, t.last_at
+    FROM targets t
+    WHERE NOT t.joins AND EXISTS (SELECT 1 FROM inserted i WHERE i.case_id = t.case_id)
+),
+extended AS (
+    UPDATE fraud_cases c
+    SET opened_at = least(c.opened_at, t.first_at), last_alert_at = greatest(c.last_alert_at, t.last_at)
+    FROM targets t
+    WHERE t.joins AND c.id = t.case_id AND EXISTS (SELECT 1 FROM inserted i WHERE i.case_id = t.case_id)
 ),
 accounts AS (
     INSERT INTO user_accounts AS account (user_id, alerts_total, critical_alerts, high_alerts, medium_alerts,

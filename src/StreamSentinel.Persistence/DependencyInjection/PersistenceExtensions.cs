@@ -86,7 +86,8 @@ public static class PersistenceExtensions
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddPostgres().AddClickHouse();
+        // The alert writer's staging table lives as long as its connection (AlertWriter); nothing else sets session state.
+        builder.AddPostgres(keepSessionState: true).AddClickHouse();
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<PersistenceOptions>().BindConfiguration(PersistenceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.SectionName).ValidateOnStart();

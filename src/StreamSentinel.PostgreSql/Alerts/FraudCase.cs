@@ -2,7 +2,7 @@ namespace StreamSentinel.PostgreSql.Alerts;
 
 /// <summary>
 /// A row of <c>fraud_cases</c> (sql/postgres/0011_fraud_cases.sql): a user's alerts detected close together. The
-/// persistence fleet makes and extends cases (assign_alert_cases); what a case holds is read from its alerts.
+/// persistence fleet makes and extends cases as it inserts their alerts (sql/queries/postgres/write_alerts.sql); what a case holds is read from its alerts.
 /// </summary>
 public sealed class FraudCase
 {

@@ -14,14 +14,23 @@ public static class PostgresExtensions
     /// One <see cref="Npgsql.NpgsqlDataSource"/> for the process, shared by Dapper on the hot paths and by
     /// <see cref="SentinelDbContext"/> for analysts' queries, so both draw from one connection pool.
     /// </summary>
-    public static TBuilder AddPostgres<TBuilder>(this TBuilder builder)
+    /// <param name="builder">The host.</param>
+    /// <param name="keepSessionState">
+    /// True to return connections to the pool without resetting them (Npgsql's <c>No Reset On Close</c>): their
+    /// temporary tables survive from one batch to the next. Only for a process whose connections set no other state.
+    /// </param>
+    public static TBuilder AddPostgres<TBuilder>(this TBuilder builder, bool keepSessionState = false)
         where TBuilder : IHostApplicationBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         var connectionString = ConnectionStrings.Required(builder.Configuration, ConnectionStringName);
         // Auto-prepare: the persistence worker runs the same few statements for every batch; prepared once per physical
         // connection, they skip parsing and planning afterwards.
-        builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(dataSource.ConnectionStringBuilder.MaxAutoPrepare, 32));
+        builder.Services.AddNpgsqlDataSource(connectionString, dataSource =>
+        {
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = Math.Max(dataSource.ConnectionStringBuilder.MaxAutoPrepare, 32);
+            dataSource.ConnectionStringBuilder.NoResetOnClose |= keepSessionState;
+        });
         builder.Services.AddDbContext<SentinelDbContext>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
         return builder;

@@ -9,9 +9,10 @@ using StreamSentinel.Domain.Persistence;
 namespace StreamSentinel.PostgreSql.Persistence;
 
 /// <summary>
-/// Writes one batch to PostgreSQL in one transaction and four round trips: a binary COPY of the alerts into a
-/// staging table, one statement that inserts the new alerts and updates user_accounts and system_audit_log from
-/// exactly those, one that gives the new alerts their cases, and one that records the batch's span of each partition.
+/// Writes one batch to PostgreSQL in one transaction and three round trips besides the commit: the staging table (made
+/// once per connection, since the persistence fleet's pool does not reset connections, and only checked afterwards), a binary COPY of the alerts into it, and
+/// one batch of statements that takes the users' case locks, inserts the new alerts with their cases and updates
+/// fraud_cases, user_accounts and system_audit_log from exactly those, and records the batch's span of each partition.
 /// </summary>
 /// <param name="dataSource">The fleet's PostgreSQL.</param>
 /// <param name="caseWindowMinutes">
@@ -23,6 +24,7 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource, int caseWindowMinut
     public const int DefaultCaseWindowMinutes = 60;
 
     private static readonly string Staging = Query("alert_staging.sql");
+    private static readonly string LockCaseUsers = Query("lock_case_users.sql");
     private static readonly string WriteAlerts = Query("write_alerts.sql");
     private static readonly string RecordProgress = Query("record_progress.sql");
     private static readonly string ReadProgress = Query("read_progress.sql");
@@ -51,7 +53,6 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource, int caseWindowMinut
         ArgumentNullException.ThrowIfNull(repeatSuspectUntil);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var inserted = 0;
         var alerts = results.Where(r => r.IsAlert).ToList();
         if (alerts.Count > 0)
         {
@@ -61,21 +62,23 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource, int caseWindowMinut
             }
 
             await CopyAsync(connection, alerts, cancellationToken);
-            await using var write = new NpgsqlCommand(WriteAlerts, connection, transaction);
+        }
+
+        // One round trip for the rest. The statements still run one after another, each with its own snapshot: the
+        // write sees every case committed by whoever held its users' locks before.
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (alerts.Count > 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(LockCaseUsers));
+            var write = new NpgsqlBatchCommand(WriteAlerts);
             write.Parameters.AddWithValue("worker", worker);
-            inserted = Convert.ToInt32(await write.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            if (inserted > 0)
-            {
-                // The new alerts join their users' cases in the same transaction: no alert is ever visible without one.
-                await using var cases = new NpgsqlCommand("SELECT assign_alert_cases(@window)", connection, transaction);
-                cases.Parameters.AddWithValue("window", TimeSpan.FromMinutes(caseWindowMinutes));
-                await cases.ExecuteNonQueryAsync(cancellationToken);
-            }
+            write.Parameters.AddWithValue("window", TimeSpan.FromMinutes(caseWindowMinutes));
+            batch.BatchCommands.Add(write);
         }
 
         if (spans.Count > 0)
         {
-            await using var progress = new NpgsqlCommand(RecordProgress, connection, transaction);
+            var progress = new NpgsqlBatchCommand(RecordProgress);
             progress.Parameters.AddWithValue("group", consumerGroup);
             progress.Parameters.AddWithValue("worker", worker);
             progress.Parameters.AddWithValue("topics", spans.Select(s => s.Topic).ToArray());
@@ -85,7 +88,24 @@ public sealed class AlertWriter(NpgsqlDataSource dataSource, int caseWindowMinut
             progress.Parameters.AddWithValue("min_event_times", spans.Select(s => s.MinEventTime.UtcDateTime).ToArray());
             progress.Parameters.AddWithValue("max_event_times", spans.Select(s => s.MaxEventTime.UtcDateTime).ToArray());
             progress.Parameters.AddWithValue("repeat_suspect_until", spans.Select(s => repeatSuspectUntil.GetValueOrDefault((s.Topic, s.Partition), -1)).ToArray());
-            await progress.ExecuteNonQueryAsync(cancellationToken);
+            batch.BatchCommands.Add(progress);
+        }
+
+        var inserted = 0;
+        if (batch.BatchCommands.Count > 0)
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            if (alerts.Count > 0)
+            {
+                // The lock statement's one row, then the write's count.
+                await reader.NextResultAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                inserted = checked((int)reader.GetInt64(0));
+            }
+
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -95,6 +95,27 @@ public sealed class CaseAssignmentTests
     }
 
     [Test]
+    public async Task Writers_racing_on_one_users_alerts_give_them_one_case_and_no_empty_one()
+    {
+        // Twelve batches of one user's alerts, a minute apart, written at once by writers of their own (as workers
+        // owning different partitions would): each must see the case another committed, never open a second one.
+        var batches = Enumerable.Range(0, 12).Select(i => new[] { Alert("race", i, 1m + i, Severity.High) }).ToList();
+        await Task.WhenAll(batches.Select(batch => Task.Run(() =>
+            new AlertWriter(_databases.Postgres, caseWindowMinutes: 60).WriteAsync(batch, [], "test", "test", CancellationToken.None))));
+        // And all of them again at once, as after a crash before the commit: nothing new, so no case either.
+        var replayed = await Task.WhenAll(batches.Select(batch => Task.Run(() =>
+            new AlertWriter(_databases.Postgres, caseWindowMinutes: 60).WriteAsync(batch, [], "test", "test", CancellationToken.None))));
+
+        var cases = await CasesAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(cases.Where(c => c.UserId == "race").Select(c => c.Alerts), Is.EqualTo(new[] { 12L }));
+            Assert.That(replayed, Is.All.Zero);
+            Assert.That(await ScalarAsync("SELECT count(*) FROM fraud_cases c WHERE NOT EXISTS (SELECT 1 FROM fraud_alerts a WHERE a.case_id = c.id)"), Is.Zero, "empty cases");
+        }
+    }
+
+    [Test]
     public void The_window_must_be_positive()
     {
         var error = Assert.ThrowsAsync<Npgsql.PostgresException>(async () =>
