@@ -28,17 +28,15 @@ spans AS (
     FROM islands
     GROUP BY user_id, island
 ),
--- Each user's latest case that still has an open alert: one index probe per user of the batch
--- (fraud_cases_user_idx, then fraud_alerts_case_idx), whatever the number of open alerts in the table.
+-- Each user's latest case that still has an open alert (open_since, sql/postgres/0016_case_due_times.sql): one
+-- index probe per user of the batch (fraud_cases_user_idx), whatever the number of open alerts in the table.
 latest AS (
     SELECT l.id, l.user_id, l.opened_at, l.last_alert_at
     FROM (SELECT DISTINCT user_id FROM spans) AS users
     CROSS JOIN LATERAL (
         SELECT c.id, c.user_id, c.opened_at, c.last_alert_at
         FROM fraud_cases c
-        WHERE c.user_id = users.user_id
-          AND EXISTS (SELECT 1 FROM fraud_alerts o
-                      WHERE o.case_id = c.id AND o.status IN ('PENDING', 'INVESTIGATING'))
+        WHERE c.user_id = users.user_id AND c.open_since IS NOT NULL
         ORDER BY c.last_alert_at DESC, c.id DESC
         LIMIT 1
     ) AS l
@@ -65,20 +63,30 @@ inserted AS (
     JOIN targets t ON t.user_id = i.user_id AND t.island = i.island
     -- Another worker may insert the same event at the same moment (two owners during a rebalance).
     ON CONFLICT (event_id) DO NOTHING
-    RETURNING id, transaction_id, user_id, severity, severity_rank, fraud_score, detected_at, case_id
+    RETURNING id, transaction_id, user_id, severity, severity_rank, fraud_score, detected_at, case_id, created_at
 ),
 -- Cases change only for alerts really inserted; the foreign key of the alerts is checked at the statement's end.
+-- New alerts are open (PENDING): a case's open span only ever starts earlier or gets worse here.
+per_case AS (
+    SELECT case_id, min(created_at) AS open_since, max(severity_rank)::smallint AS open_rank
+    FROM inserted
+    GROUP BY case_id
+),
 opened AS (
-    INSERT INTO fraud_cases (id, user_id, opened_at, last_alert_at)
-    SELECT t.case_id, t.user_id, t.first_at, t.last_at
+    INSERT INTO fraud_cases (id, user_id, opened_at, last_alert_at, open_since, open_rank)
+    SELECT t.case_id, t.user_id, t.first_at, t.last_at, p.open_since, p.open_rank
     FROM targets t
-    WHERE NOT t.joins AND EXISTS (SELECT 1 FROM inserted i WHERE i.case_id = t.case_id)
+    JOIN per_case p ON p.case_id = t.case_id
+    WHERE NOT t.joins
 ),
 extended AS (
     UPDATE fraud_cases c
-    SET opened_at = least(c.opened_at, t.first_at), last_alert_at = greatest(c.last_alert_at, t.last_at)
+    SET opened_at = least(c.opened_at, t.first_at), last_alert_at = greatest(c.last_alert_at, t.last_at),
+        -- least and greatest skip a null: an analyst may have closed the case's last open alert meanwhile.
+        open_since = least(c.open_since, p.open_since), open_rank = greatest(c.open_rank, p.open_rank)
     FROM targets t
-    WHERE t.joins AND c.id = t.case_id AND EXISTS (SELECT 1 FROM inserted i WHERE i.case_id = t.case_id)
+    JOIN per_case p ON p.case_id = t.case_id
+    WHERE t.joins AND c.id = t.case_id
 ),
 accounts AS (
     INSERT INTO user_accounts AS account (user_id, alerts_total, critical_alerts, high_alerts, medium_alerts,

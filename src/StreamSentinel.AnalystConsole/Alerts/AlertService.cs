@@ -288,13 +288,17 @@ public sealed class AlertService(
     /// <c>assigned</c> becomes <c>alert.assigned</c>) added to the context, saved with the change; returns the event
     /// to publish once committed.
     /// </summary>
-    internal AuditEvent Audit(string entityType, string entityId, string action, string analyst, JsonObject details)
+    internal AuditEvent Audit(string entityType, string entityId, string action, string analyst, JsonObject details) =>
+        AuditAs($"analyst/{analyst}", entityType, entityId, action, details);
+
+    /// <summary>As <see cref="Audit"/>, for a change no analyst made (<paramref name="actor"/>: e.g. <c>console/round-robin</c>).</summary>
+    internal AuditEvent AuditAs(string actor, string entityType, string entityId, string action, JsonObject details)
     {
         var audit = new AuditEvent
         {
             EventId = Guid.CreateVersion7(),
             OccurredAt = time.GetUtcNow(),
-            Actor = $"analyst/{analyst}",
+            Actor = actor,
             Action = (entityType == CaseEntityType ? "case." : "alert.") + action,
             EntityType = entityType,
             EntityId = entityId,

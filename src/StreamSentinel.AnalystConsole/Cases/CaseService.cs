@@ -31,20 +31,29 @@ public sealed class CaseService(
 {
     private static readonly string Queue = EmbeddedSql.Read(typeof(SentinelDbContext).Assembly, "sql/queries/postgres/case_queue.sql");
 
+    // One case by id, whether open or not.
+    private static readonly CaseQuery OneCase = new(null, OpenOnly: false, After: null, Limit: 1);
+
     public async Task<CasePage> QueueAsync(CaseQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         metrics.Read();
         var limit = Math.Clamp(query.Limit, 1, options.Value.MaxPageSize);
-        var page = await ReadAsync(query.UserId, query.OpenOnly, query.After, caseId: null, limit + 1, cancellationToken, query.Assignee, query.OverdueOnly);
+        var page = await ReadAsync(query with { Limit = limit + 1 }, caseId: null, cancellationToken);
         var items = page.Take(limit).ToList();
-        return new CasePage(items, page.Count > limit ? new AlertCursor(items[^1].LastAlertAt, items[^1].Id).ToString() : null);
+        if (page.Count <= limit)
+        {
+            return new CasePage(items, null);
+        }
+
+        var last = items[^1];
+        return new CasePage(items, new CaseCursor(query.ByDue, new AlertCursor(query.ByDue ? last.DueAt!.Value : last.LastAlertAt, last.Id)).ToString());
     }
 
     public async Task<CaseDetail?> DetailAsync(Guid id, CancellationToken cancellationToken)
     {
         metrics.Read();
-        if ((await ReadAsync(null, false, null, id, 1, cancellationToken)) is not [var summary])
+        if ((await ReadAsync(OneCase, id, cancellationToken)) is not [var summary])
         {
             return null;
         }
@@ -149,29 +158,7 @@ public sealed class CaseService(
             return (CaseOutcome.Stale, await SummaryAsync(id, cancellationToken));
         }
 
-        var audits = new List<AuditEvent>
-        {
-            alerts.Audit(AlertService.CaseEntityType, id.ToString(), AlertService.Assigned, analyst, new JsonObject
-            {
-                ["from"] = fraudCase.Assignee,
-                ["to"] = assignee,
-                ["note"] = assignment.Note,
-                ["user_id"] = fraudCase.UserId,
-            }),
-        };
-        fraudCase.Assignee = assignee;
-        foreach (var alert in members.Where(a => a.Status is AlertStatus.Pending or AlertStatus.Investigating))
-        {
-            audits.Add(alerts.Audit(AlertService.EntityType, alert.Id.ToString(), AlertService.Assigned, analyst, new JsonObject
-            {
-                ["from"] = alert.Assignee,
-                ["to"] = assignee,
-                ["note"] = assignment.Note,
-                ["case_id"] = id.ToString(),
-            }));
-            alert.Assignee = assignee;
-        }
-
+        var audits = Give(fraudCase, members, assignee, assignment.Note, $"analyst/{analyst}");
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         foreach (var audit in audits)
@@ -182,19 +169,52 @@ public sealed class CaseService(
         return (CaseOutcome.Changed, await SummaryAsync(id, cancellationToken));
     }
 
-    private async Task<CaseSummary?> SummaryAsync(Guid id, CancellationToken cancellationToken) =>
-        (await ReadAsync(null, false, null, id, 1, cancellationToken)).SingleOrDefault();
+    /// <summary>
+    /// Gives the case and its open alerts (locked by the caller) to <paramref name="assignee"/> (null: nobody), with an
+    /// audit row for the case (<c>case.assigned</c>) and each alert (<c>alert.assigned</c>) by <paramref name="actor"/>,
+    /// saved with the change; returns the events to publish once committed.
+    /// </summary>
+    internal List<AuditEvent> Give(FraudCase fraudCase, IEnumerable<FraudAlert> members, string? assignee, string? note, string actor)
+    {
+        var audits = new List<AuditEvent>
+        {
+            alerts.AuditAs(actor, AlertService.CaseEntityType, fraudCase.Id.ToString(), AlertService.Assigned, new JsonObject
+            {
+                ["from"] = fraudCase.Assignee,
+                ["to"] = assignee,
+                ["note"] = note,
+                ["user_id"] = fraudCase.UserId,
+            }),
+        };
+        fraudCase.Assignee = assignee;
+        foreach (var alert in members.Where(a => a.Status is AlertStatus.Pending or AlertStatus.Investigating))
+        {
+            audits.Add(alerts.AuditAs(actor, AlertService.EntityType, alert.Id.ToString(), AlertService.Assigned, new JsonObject
+            {
+                ["from"] = alert.Assignee,
+                ["to"] = assignee,
+                ["note"] = note,
+                ["case_id"] = fraudCase.Id.ToString(),
+            }));
+            alert.Assignee = assignee;
+        }
 
-    private async Task<List<CaseSummary>> ReadAsync(
-        string? userId, bool openOnly, AlertCursor? after, Guid? caseId, int limit, CancellationToken cancellationToken, string? assignee = null, bool overdueOnly = false)
+        return audits;
+    }
+
+    private async Task<CaseSummary?> SummaryAsync(Guid id, CancellationToken cancellationToken) =>
+        (await ReadAsync(OneCase, id, cancellationToken)).SingleOrDefault();
+
+    private async Task<List<CaseSummary>> ReadAsync(CaseQuery query, Guid? caseId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var sql = caseId is null ? Queue : Queue.Replace("WHERE (@user::text IS NULL", "WHERE c.id = @case_id AND (@user::text IS NULL", StringComparison.Ordinal);
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("assignee", NpgsqlDbType.Text) { Value = (object?)assignee ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("open_only", NpgsqlDbType.Boolean) { Value = openOnly });
-        command.Parameters.Add(new NpgsqlParameter("overdue_at", NpgsqlDbType.TimestampTz) { Value = overdueOnly ? now : DBNull.Value });
+        await using var command = dataSource.CreateCommand(Queue);
+        command.Parameters.Add(new NpgsqlParameter("by_due", NpgsqlDbType.Boolean) { Value = query.ByDue });
+        command.Parameters.Add(new NpgsqlParameter("case_id", NpgsqlDbType.Uuid) { Value = caseId is { } one ? one : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)query.UserId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("assignee", NpgsqlDbType.Text) { Value = (object?)query.Assignee ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("open_only", NpgsqlDbType.Boolean) { Value = query.OpenOnly });
+        command.Parameters.Add(new NpgsqlParameter("overdue_at", NpgsqlDbType.TimestampTz) { Value = query.OverdueOnly ? now : DBNull.Value });
         foreach (var (name, minutes) in new[]
         {
             ("sla_critical", sla.Value.CriticalMinutes), ("sla_high", sla.Value.HighMinutes), ("sla_medium", sla.Value.MediumMinutes),
@@ -204,13 +224,10 @@ public sealed class CaseService(
             command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Integer) { Value = minutes });
         }
 
+        var after = query.After?.Position;
         command.Parameters.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = after is { } a ? a.CreatedAt : DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = after is { } b ? b.Id : DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
-        if (caseId is { } one)
-        {
-            command.Parameters.Add(new NpgsqlParameter("case_id", NpgsqlDbType.Uuid) { Value = one });
-        }
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = query.Limit });
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var cases = new List<CaseSummary>();

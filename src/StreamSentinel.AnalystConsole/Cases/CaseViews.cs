@@ -27,8 +27,12 @@ public sealed record CasePage(IReadOnlyList<CaseSummary> Items, string? NextCurs
 /// <summary>A case and its alerts, newest first.</summary>
 public sealed record CaseDetail(CaseSummary Case, IReadOnlyList<AlertSummary> Alerts);
 
-/// <summary>The queue's filters: one user, one assignee ("my queue"), open cases only, and where the previous page ended.</summary>
-public sealed record CaseQuery(string? UserId, bool OpenOnly, AlertCursor? After, int Limit, string? Assignee = null, bool OverdueOnly = false);
+/// <summary>
+/// The queue's filters: one user, one assignee ("my queue"), open cases only, overdue only; its order (latest
+/// activity, or due first: open cases only); and where the previous page ended.
+/// </summary>
+public sealed record CaseQuery(
+    string? UserId, bool OpenOnly, CaseCursor? After, int Limit, string? Assignee = null, bool OverdueOnly = false, bool ByDue = false);
 
 /// <summary>The body of an assignment: a known analyst's name, or null to release the case.</summary>
 public sealed record CaseAssignment(string? Assignee, string? Note);

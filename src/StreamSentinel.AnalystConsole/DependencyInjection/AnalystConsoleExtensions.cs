@@ -63,6 +63,11 @@ public static class AnalystConsoleExtensions
         builder.Services.AddOptions<LiveQueueOptions>().BindConfiguration(LiveQueueOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<LiveQueueHub>();
         builder.Services.AddHostedService<AlertNotificationListener>();
+        // Round-robin assignment of new cases, woken by the listener above (off unless Console:AutoAssign:Enabled).
+        builder.Services.AddOptions<AutoAssignOptions>().BindConfiguration(AutoAssignOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AutoAssignOptions>, AutoAssignOptionsValidation>();
+        builder.Services.AddSingleton<CaseRoundRobin>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CaseRoundRobin>());
         builder.Services.AddHttpClient<FleetService>(FleetService.HttpClientName);
         builder.Services.AddProblemDetails();
         // One key ring for every console instance (PostgreSQL), so a cookie is good at all of them and survives restarts.

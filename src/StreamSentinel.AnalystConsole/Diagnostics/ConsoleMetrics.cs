@@ -14,6 +14,7 @@ public sealed class ConsoleMetrics
     private readonly Histogram<double> _resolution;
     private readonly UpDownCounter<long> _liveSubscribers;
     private readonly Counter<long> _liveRefused;
+    private readonly Counter<long> _roundRobin;
 
     /// <summary>In a performance snapshot: alert pages read in, status changes out.</summary>
     public static PerformanceProfile Profile { get; } = new(MeterName, new Dictionary<string, SnapshotField>
@@ -32,6 +33,8 @@ public sealed class ConsoleMetrics
             "stream_sentinel.console.live_queue.subscribers", "{connection}", "Browsers streaming the live queue from this console now.");
         _liveRefused = meter.CreateCounter<long>(
             "stream_sentinel.console.live_queue.refused", "{connection}", "Live queue streams refused because Console:LiveQueue:MaxConnections were open.");
+        _roundRobin = meter.CreateCounter<long>(
+            "stream_sentinel.console.round_robin.assigned", "{case}", "New cases given to an analyst by the round-robin (Console:AutoAssign), per analyst.");
         // Minutes to hours: buckets around the SLAs (1 h, 4 h, 24 h by default).
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400, 259_200] };
         _firstAction = meter.CreateHistogram(
@@ -56,6 +59,9 @@ public sealed class ConsoleMetrics
     /// <summary>An alert got its verdict <paramref name="elapsed"/> after it was created.</summary>
     public void Resolution(TimeSpan elapsed, string severity, string analyst) =>
         _resolution.Record(Math.Max(0, elapsed.TotalSeconds), new("severity", severity), new("analyst", analyst));
+
+    /// <summary>The round-robin gave a new case to <paramref name="analyst"/>.</summary>
+    public void RoundRobinAssigned(string analyst) => _roundRobin.Add(1, new KeyValuePair<string, object?>("analyst", analyst));
 
     public void Read() => _reads.Add(1);
 

@@ -19,4 +19,13 @@ internal static partial class Log
 
     [LoggerMessage(7004, LogLevel.Warning, "An alert notification could not be read and was dropped: {Payload}")]
     public static partial void UnreadableNotification(ILogger logger, string payload);
+
+    [LoggerMessage(7005, LogLevel.Information, "Round-robin assignment of new cases among {Analysts}")]
+    public static partial void RoundRobinStarted(ILogger logger, string analysts);
+
+    [LoggerMessage(7006, LogLevel.Information, "Round-robin gave {Assigned} of {Seen} new cases to analysts")]
+    public static partial void RoundRobinAssigned(ILogger logger, int assigned, int seen);
+
+    [LoggerMessage(7007, LogLevel.Warning, "A round-robin round failed (attempt {Attempt}); trying again in about {DelayMs} ms")]
+    public static partial void RoundRobinFailed(ILogger logger, int attempt, int delayMs, Exception exception);
 }

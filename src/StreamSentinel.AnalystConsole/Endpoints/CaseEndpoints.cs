@@ -31,16 +31,27 @@ internal static class CaseEndpoints
                 errors["overdue"] = ["is true (only open cases past their due time) or false (any, the default)"];
             }
 
-            AlertCursor? after = null;
+            var sort = request.Query["sort"] is { Count: 1 } order ? order[0] : null;
+            if (sort is not (null or "activity" or "due"))
+            {
+                errors["sort"] = ["is activity (latest activity first, the default) or due (due first; open cases only)"];
+            }
+
+            var byDue = sort == "due";
+            CaseCursor? after = null;
             if (request.Query["cursor"] is { Count: 1 } cursor && !string.IsNullOrEmpty(cursor[0]))
             {
-                if (AlertCursor.TryParse(cursor[0], out var parsed))
+                if (!CaseCursor.TryParse(cursor[0], out var parsed))
                 {
-                    after = parsed;
+                    errors["cursor"] = ["is not a cursor this console gave out (next_cursor of a page)"];
+                }
+                else if (parsed.ByDue != byDue)
+                {
+                    errors["cursor"] = ["belongs to the other order: send the sort of the page it came from"];
                 }
                 else
                 {
-                    errors["cursor"] = ["is not a cursor this console gave out (next_cursor of a page)"];
+                    after = parsed;
                 }
             }
 
@@ -53,7 +64,8 @@ internal static class CaseEndpoints
                 request.Query["assignee"] is { Count: 1 } assignee && !string.IsNullOrWhiteSpace(assignee[0])
                     ? (assignee[0] == "me" ? principal.Identity!.Name : assignee[0])
                     : null,
-                overdue == "true");
+                overdue == "true",
+                byDue);
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The query is invalid.")
                 : Results.Ok(await cases.QueueAsync(query, cancellationToken));

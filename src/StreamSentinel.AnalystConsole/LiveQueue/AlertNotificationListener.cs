@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using StreamSentinel.AnalystConsole.Cases;
 using StreamSentinel.AnalystConsole.Diagnostics;
 using StreamSentinel.Hosting.Resilience;
 
@@ -15,7 +16,8 @@ namespace StreamSentinel.AnalystConsole.LiveQueue;
 /// browsers are then told to reload, since notifications sent meanwhile are lost (PostgreSQL keeps none for a listener
 /// that is gone).
 /// </summary>
-public sealed class AlertNotificationListener(NpgsqlDataSource dataSource, LiveQueueHub hub, ILogger<AlertNotificationListener> logger) : BackgroundService
+public sealed class AlertNotificationListener(
+    NpgsqlDataSource dataSource, LiveQueueHub hub, CaseRoundRobin roundRobin, ILogger<AlertNotificationListener> logger) : BackgroundService
 {
     public const string Channel = "fraud_alerts";
 
@@ -39,6 +41,8 @@ public sealed class AlertNotificationListener(NpgsqlDataSource dataSource, LiveQ
 
                 Log.Listening(logger, Channel);
                 backoff.Reset();
+                // Cases stored while nobody listened have no notification coming: the rotation looks now.
+                roundRobin.Wake();
                 if (listenedBefore)
                 {
                     hub.Publish(LiveQueueEvent.Resync);
@@ -90,6 +94,11 @@ public sealed class AlertNotificationListener(NpgsqlDataSource dataSource, LiveQ
         {
             Log.UnreadableNotification(logger, payload);
             return;
+        }
+
+        if (notification["kind"] is JsonValue kind && kind.TryGetValue<string>(out var text) && text == "created")
+        {
+            roundRobin.Wake();
         }
 
         // Re-serialized: one line of JSON whatever the server sent, so it cannot break the event stream's framing.

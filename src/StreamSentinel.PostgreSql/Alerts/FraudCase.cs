@@ -19,6 +19,18 @@ public sealed class FraudCase
     /// <summary>The analyst who owns it (sql/postgres/0012_case_assignment.sql), or nobody yet.</summary>
     public string? Assignee { get; set; }
 
+    /// <summary>
+    /// When the round-robin (Console:AutoAssign, sql/postgres/0017_case_round_robin.sql) saw it; null until then. A
+    /// case it saw is never handed out again.
+    /// </summary>
+    public DateTimeOffset? RoutedAt { get; set; }
+
+    /// <summary>
+    /// Creation of its oldest open alert, null when none is open (sql/postgres/0016_case_due_times.sql): kept by the
+    /// writer and a trigger, never set by the console.
+    /// </summary>
+    public DateTimeOffset? OpenSince { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }

@@ -210,6 +210,61 @@ public sealed class CaseWorkTests
     }
 
     [Test]
+    public async Task Sorted_by_due_time_the_queue_pages_every_open_case_once_most_urgent_first_and_follows_decisions()
+    {
+        using var ana = await SignInAsync("ana", "ana-password-0123");
+        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
+        // A case whose worst open alert is decided: its due time must move to the next severity's, from the alerts.
+        var mixed = await connection.QuerySingleAsync<(Guid CaseId, Guid Worst)>(
+            """
+            SELECT case_id, (array_agg(id ORDER BY severity_rank DESC, created_at))[1]
+            FROM fraud_alerts
+            GROUP BY case_id
+            HAVING count(DISTINCT severity) >= 2 AND bool_and(status = 'PENDING')
+            LIMIT 1
+            """);
+        var worst = JsonNode.Parse(await ana.GetStringAsync($"/api/alerts/{mixed.Worst}"))!["alert"]!;
+        var take = new HttpRequestMessage(HttpMethod.Post, $"/api/alerts/{mixed.Worst}/status") { Content = JsonContent.Create(new { status = "INVESTIGATING" }) };
+        take.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{worst["version"]}\""));
+        var taken = JsonNode.Parse(await (await ana.SendAsync(take)).Content.ReadAsStringAsync())!;
+        var close = new HttpRequestMessage(HttpMethod.Post, $"/api/alerts/{mixed.Worst}/status") { Content = JsonContent.Create(new { status = "FALSE_POSITIVE" }) };
+        close.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{taken["version"]}\""));
+        Assert.That((await ana.SendAsync(close)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var seen = new List<JsonNode>();
+        string? cursor = null;
+        do
+        {
+            var page = JsonNode.Parse(await ana.GetStringAsync($"/api/cases?sort=due&limit=37{(cursor is null ? "" : "&cursor=" + cursor)}"))!;
+            seen.AddRange(page["items"]!.AsArray().Select(c => c!));
+            cursor = page["next_cursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+
+        // Expected from the alerts themselves, with the default SLAs: oldest open alert + the worst open severity's time.
+        var expected = (await connection.QueryAsync<(Guid CaseId, DateTime DueAt)>(
+            """
+            SELECT case_id, min(created_at) + (ARRAY[interval '7 days', interval '3 days', interval '24 hours', interval '4 hours', interval '1 hour'])[max(severity_rank)]
+            FROM fraud_alerts
+            WHERE status IN ('PENDING', 'INVESTIGATING')
+            GROUP BY case_id
+            ORDER BY 2, 1
+            """)).ToList();
+        var activityCursor = JsonNode.Parse(await ana.GetStringAsync("/api/cases?limit=1"))!["next_cursor"]!.GetValue<string>();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(
+                seen.Select(c => (c["id"]!.GetValue<Guid>(), c["due_at"]!.GetValue<DateTimeOffset>().UtcDateTime)),
+                Is.EqualTo(expected.Select(e => (e.CaseId, DateTime.SpecifyKind(e.DueAt, DateTimeKind.Utc)))),
+                "every open case once, by due time then id");
+            Assert.That(seen.Select(c => c["open_alerts"]!.GetValue<int>()), Has.All.GreaterThan(0), "a closed case is due never");
+            Assert.That(expected.Any(e => e.CaseId == mixed.CaseId), "the case keeps an open alert");
+            Assert.That((await ana.GetAsync($"/api/cases?sort=due&cursor={activityCursor}")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a cursor of the other order");
+            Assert.That((await ana.GetAsync("/api/cases?sort=severity")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+    }
+
+    [Test]
     public async Task A_bulk_false_positive_of_50_alerts_changes_49_and_reports_the_one_changed_meanwhile()
     {
         using var ana = await SignInAsync("ana", "ana-password-0123");

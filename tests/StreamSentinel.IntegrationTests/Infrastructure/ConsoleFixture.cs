@@ -165,7 +165,7 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
         await Databases.DisposeAsync();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
