@@ -163,8 +163,8 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Requests per page (the median is printed).", DefaultValueFactory = _ => 21 };
         var command = new Command(
             "console-queue",
-            "The analysts' queue at scale: fill a fresh database with alerts, start a console, and time a page of the queue (GET /api/alerts, "
-            + "50 alerts) for the first page and for the page halfway down, per filter. Prints medians and their ratio.")
+            "The analysts' queues at scale: fill a fresh database with alerts in cases, start a console, and time a page of each queue (GET /api/alerts, /api/cases; "
+            + "50 a page) for the first page and for the page halfway down, per filter. Prints medians and their ratio.")
         {
             alerts, repeats,
         };
@@ -174,7 +174,7 @@ internal static class BenchCommand
             var rows = await new ConsoleQueueBenchmark(
                 ConnectionStrings.Required(configuration, "Postgres"), ConnectionStrings.Required(configuration, "ClickHouse"), configuration["Kafka:BootstrapServers"], Console.Out)
                 .RunAsync(parse.GetValue(alerts), parse.GetValue(repeats), cancellationToken);
-            var table = new Table().Border(TableBorder.Simple).AddColumns("queue", "alerts", "first page ms (p50)", "middle page ms (p50)", "middle / first");
+            var table = new Table().Border(TableBorder.Simple).AddColumns("queue", "matching", "first page ms (p50)", "middle page ms (p50)", "middle / first");
             foreach (var row in rows)
             {
                 table.AddRow(
