@@ -17,8 +17,8 @@ namespace StreamSentinel.Persistence.Pipeline;
 /// alerts and the batch's span of each partition, one transaction, per poll batch. <see cref="WriteClickHouseAsync"/>:
 /// the three ClickHouse tables, skipping rows a table already holds, per block of many poll batches (issue 17). A
 /// result reaches ClickHouse only after PostgreSQL recorded its span, so nothing beyond a partition's recorded span is
-/// ever in ClickHouse. The worker runs the PostgreSQL stage on its consumer thread while a ClickHouse block is written
-/// on another, so the state below is guarded by a lock.
+/// ever in ClickHouse. The worker runs the PostgreSQL stage and the ClickHouse blocks each on a thread of its own while
+/// its consumer thread reads the next batch and serves rebalances, so the state below is guarded by a lock.
 /// </summary>
 public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, PersistenceMetrics metrics, IOptions<PersistenceOptions> options, TimeProvider time)
 {

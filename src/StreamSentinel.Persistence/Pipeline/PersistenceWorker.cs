@@ -18,14 +18,18 @@ namespace StreamSentinel.Persistence.Pipeline;
 /// One member of a persistence consumer group, for one stream (<see cref="IBatchStore{TBatch}"/>: the results, or the
 /// operational streams). Collects messages into batches (by size and by time), writes each batch to its stores,
 /// dead-letters what they cannot take, and only then commits the batch's offsets. A failed write pauses the
-/// partitions and holds the batch (memory stays bounded by one batch) until the databases answer.
+/// partitions and holds the batch (memory stays bounded by two batches: the one held and the next, read) until the
+/// databases answer.
 /// </summary>
 /// <remarks>
-/// Everything touching the consumer runs on one thread: Kafka's rebalance callbacks run inside Consume, between
-/// batches or while a held batch waits, never in the middle of a write. A store with two cadences
-/// (<see cref="IBlockStore{TBatch}"/>: the results) has its blocks written on another thread while consumption goes on
-/// (double-buffered: one block written, one filling); a revoke waits for a block write in flight that touches the
-/// revoked partitions, so that their next owner never starts while this worker may still insert their rows.
+/// Everything touching the consumer runs on one thread: Kafka's rebalance callbacks run inside Consume. A batch's
+/// write (<see cref="IBatchStore{TBatch}.WriteAsync"/>: PostgreSQL for the results) runs on another thread while this
+/// one reads and parses the next batch, which starts as soon as the write is in (batches are written one after
+/// another, in order, so commits and recorded progress only move forward). A store with two cadences
+/// (<see cref="IBlockStore{TBatch}"/>: the results) also has its blocks written on a thread of their own
+/// (double-buffered: one block written, one filling). A revoke waits for a write in flight (a batch's or a block's)
+/// that touches the revoked partitions, so that their next owner never starts while this worker may still insert
+/// their rows.
 /// </remarks>
 public sealed class PersistenceWorker<TBatch>(
     IOptions<KafkaOptions> kafkaOptions,
@@ -44,7 +48,12 @@ public sealed class PersistenceWorker<TBatch>(
     // Counts come from the held block or batch (DelayFor), so one policy serves both retry paths.
     private readonly RetryBackoff _backoff = RetryBackoff.FromMilliseconds(options.Value.RetryBaseDelayMs, options.Value.RetryMaxDelayMs);
     private List<ConsumeResult<byte[]?, byte[]?>> _collecting = [];
+    // The batch being written (or held for its next attempt after a failure), its write in flight, and the next
+    // batch, read and parsed meanwhile.
     private TBatch? _pending;
+    private Task? _batchWrite;
+    private long _batchRetryAt;
+    private TBatch? _next;
     // True while this worker has paused partitions; whatever ends the held batch (success or a revoke) resumes them.
     private bool _pausedByUs;
     private readonly IBlockStore<TBatch>? _blocks = store as IBlockStore<TBatch>;
@@ -69,38 +78,53 @@ public sealed class PersistenceWorker<TBatch>(
             while (!stoppingToken.IsCancellationRequested)
             {
                 PumpBlocks(consumer, sealNow: false);
-                if (_pending is null)
+                await PumpBatchAsync(consumer);
+                if (_pending is not null && _batchWrite is null)
                 {
-                    if (_open is not null && _sealed is not null && _open.Rows >= _blocks!.BlockRows)
-                    {
-                        // Both buffers full: stop fetching until the block being written is in.
-                        WaitForBlockWrite(consumer, stoppingToken);
-                        continue;
-                    }
-
-                    // A held batch can vanish in a revoke; the partitions it paused must not stay paused.
-                    ResumeIfPaused(consumer);
-                    var messages = Collect(consumer, stoppingToken);
-                    if (messages.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    _pending = store.Parse(messages);
-                    _pending.FirstConsumedTimestamp = _firstConsumed;
-                    // The pending batch owns the list now; a revoke filters it through the store's Without.
-                    _collecting = [];
+                    // Held after a failure, partitions paused: wait for its next attempt while serving Kafka.
+                    WaitServingKafka(consumer, TimeSpan.FromMilliseconds(Math.Max(0, _batchRetryAt - Environment.TickCount64)), stoppingToken);
+                    continue;
                 }
 
-                await TryFlushAsync(consumer, stoppingToken);
+                if (_next is not null)
+                {
+                    // One batch being written, the next one ready: nothing more is read until the write is in.
+                    await AwaitAsync(_batchWrite);
+                    continue;
+                }
+
+                if (_open is not null && _sealed is not null && _open.Rows >= _blocks!.BlockRows)
+                {
+                    // Both buffers full: stop fetching until the block being written is in.
+                    WaitForBlockWrite(consumer, stoppingToken);
+                    continue;
+                }
+
+                // A held batch can vanish in a revoke; the partitions it paused must not stay paused.
+                ResumeIfPaused(consumer);
+                var messages = Collect(consumer, stoppingToken);
+                if (messages.Count == 0)
+                {
+                    continue;
+                }
+
+                var batch = store.Parse(messages);
+                batch.FirstConsumedTimestamp = _firstConsumed;
+                // The batch owns the list now; a revoke filters it through the store's Without.
+                _collecting = [];
+                if (_pending is null)
+                {
+                    _pending = batch;
+                }
+                else
+                {
+                    _next = batch;
+                }
             }
 
             // SIGTERM: what was collected is written and committed before leaving; the host's shutdown timeout bounds it.
-            var outcome = "none pending";
-            if (_pending is not null)
-            {
-                outcome = await TryFlushAsync(consumer, CancellationToken.None) ? "written and committed" : "not written; it will be read again";
-            }
+            var outcome = _pending is null && _next is null ? "none pending"
+                : await FlushBatchesOnceAsync(consumer) ? "written and committed" : "not written; it will be read again";
 
             if (_blocks is not null && !await FlushBlocksOnceAsync(consumer))
             {
@@ -117,8 +141,9 @@ public sealed class PersistenceWorker<TBatch>(
         }
         finally
         {
-            // Leaving the group while a block is still being inserted would let the next owner start beside it.
-            await AwaitWritingAsync();
+            // Leaving the group while a batch or a block is still being inserted would let the next owner start beside it.
+            await AwaitAsync(_batchWrite);
+            await AwaitAsync(_writing);
             consumer.Close();
         }
     }
@@ -210,7 +235,7 @@ public sealed class PersistenceWorker<TBatch>(
         {
             _retryAt = 0;
             PumpBlocks(consumer, sealNow: true);
-            await AwaitWritingAsync();
+            await AwaitAsync(_writing);
             if (_writing is not null)
             {
                 CompleteWrite(consumer);
@@ -220,17 +245,18 @@ public sealed class PersistenceWorker<TBatch>(
         return _sealed is null && _open is not { IsEmpty: false };
     }
 
-    private async Task AwaitWritingAsync()
+    /// <summary>Waits for a write in flight, whatever its outcome: the loop takes that outcome afterwards.</summary>
+    private static async Task AwaitAsync(Task? write)
     {
-        if (_writing is { } writing)
+        if (write is not null)
         {
             try
             {
-                await writing;
+                await write;
             }
-            catch (Exception) when (!writing.IsCompletedSuccessfully)
+            catch (Exception) when (!write.IsCompletedSuccessfully)
             {
-                // Its outcome is taken by CompleteWrite.
+                // Taken by CompleteWrite or PumpBatchAsync.
             }
         }
     }
@@ -240,11 +266,18 @@ public sealed class PersistenceWorker<TBatch>(
         _collecting = new List<ConsumeResult<byte[]?, byte[]?>>(Math.Min(_options.BatchSize, 4096));
         long? deadline = null;
         // With blocks to seal and commit, an idle poll returns after one slice so that the loop can see to them.
-        var idleUntil = _blocks is null ? long.MaxValue : Environment.TickCount64 + (long)PollSlice.TotalMilliseconds;
+        // So does it while a batch is being written, so that its outcome (the commit) is taken without waiting for traffic.
+        var idleUntil = _blocks is null && _pending is null ? long.MaxValue : Environment.TickCount64 + (long)PollSlice.TotalMilliseconds;
         long firstConsumed = 0;
         while (_collecting.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
         {
             if (deadline is null && Environment.TickCount64 >= idleUntil)
+            {
+                break;
+            }
+
+            // The writer is free: what is already read goes now rather than after the batch's wait (no stop-and-wait).
+            if (_collecting.Count > 0 && _pending is not null && _batchWrite is { IsCompleted: true })
             {
                 break;
             }
@@ -293,14 +326,49 @@ public sealed class PersistenceWorker<TBatch>(
         }
     }
 
-    /// <summary>Writes, dead-letters and commits the held batch; on failure keeps it, pauses, and waits before the next try.</summary>
-    private async Task<bool> TryFlushAsync(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stoppingToken)
+    /// <summary>
+    /// The batch side of the loop: takes the outcome of a finished write (dead letters, then the commit or the open
+    /// block; or, on failure, a pause and the time of the next attempt), moves the next batch up, and starts a write
+    /// when one is due.
+    /// </summary>
+    private async Task PumpBatchAsync(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (_batchWrite is { IsCompleted: true } write)
+        {
+            _batchWrite = null;
+            // Null when a revoke took every partition of the batch: nothing of it is this worker's any more.
+            if (_pending is not null)
+            {
+                if (write.IsCompletedSuccessfully)
+                {
+                    await CompleteBatchAsync(consumer);
+                }
+                else
+                {
+                    BatchFailed(consumer, write.Exception?.GetBaseException() ?? new OperationCanceledException());
+                }
+            }
+        }
+
+        if (_pending is null && _next is not null)
+        {
+            _pending = _next;
+            _next = null;
+        }
+
+        if (_pending is { } batch && _batchWrite is null && Environment.TickCount64 >= _batchRetryAt)
+        {
+            // Never cancelled half-way by SIGTERM: a started write is finished, so that its outcome is known.
+            _batchWrite = Task.Run(() => store.WriteAsync(batch, CancellationToken.None), CancellationToken.None);
+        }
+    }
+
+    /// <summary>The held batch is written: publishes its dead letters, then commits it or hands it to the open block.</summary>
+    private async Task CompleteBatchAsync(IConsumer<byte[]?, byte[]?> consumer)
     {
         var batch = _pending!;
         try
         {
-            // Writes are never cancelled half-way by SIGTERM: a started batch is finished, then committed.
-            await store.WriteAsync(batch, CancellationToken.None);
             if (!batch.DeadLettersPublished && batch.DeadLetters.Count > 0)
             {
                 await deadLetters.PublishAsync(batch.DeadLetters, _options.Instance, CancellationToken.None);
@@ -313,49 +381,81 @@ public sealed class PersistenceWorker<TBatch>(
 
                 events.DeadLettered(batch.DeadLetters);
             }
-
-            if (_blocks is not null)
-            {
-                // The slow store takes it with the open block; its offsets are committed when that block is in.
-                _open ??= new ResultBlock();
-                _blocks.Append(_open, batch);
-                PumpBlocks(consumer, sealNow: false);
-            }
-            else
-            {
-                Commit(consumer, batch);
-            }
-
-            _pending = null;
-            ResumeIfPaused(consumer);
-            return true;
         }
         catch (Exception e) when (e is not KafkaException { Error.IsFatal: true })
         {
-            batch.Attempts++;
-            metrics.Retried(e.GetType().Name);
-            // Stop fetching at once: the held batch is all the memory a failing database may cost.
-            consumer.Pause(consumer.Assignment);
-            _pausedByUs = true;
-            int delayMs;
-            if (batch.Attempts < _options.RetryAttempts)
-            {
-                delayMs = (int)_backoff.DelayFor(batch.Attempts).TotalMilliseconds;
-                Log.WriteFailed(logger, batch.Messages.Count, batch.Attempts, delayMs, e);
-            }
-            else
-            {
-                if (metrics.SetPaused(store.Name, true))
-                {
-                    Log.Paused(logger, store.Name, batch.Messages.Count);
-                }
-
-                delayMs = _options.PausedRetryIntervalMs;
-            }
-
-            WaitServingKafka(consumer, TimeSpan.FromMilliseconds(delayMs), stoppingToken);
-            return false;
+            // Written, but its dead letters are not out: held, and tried again (the write is then a no-op).
+            BatchFailed(consumer, e);
+            return;
         }
+
+        if (_blocks is not null)
+        {
+            // The slow store takes it with the open block; its offsets are committed when that block is in.
+            _open ??= new ResultBlock();
+            _blocks.Append(_open, batch);
+            PumpBlocks(consumer, sealNow: false);
+        }
+        else
+        {
+            Commit(consumer, batch);
+        }
+
+        _pending = null;
+        _batchRetryAt = 0;
+        ResumeIfPaused(consumer);
+    }
+
+    /// <summary>The held batch's write failed: stop fetching at once (the held batches are all the memory a failing database may cost) and wait.</summary>
+    private void BatchFailed(IConsumer<byte[]?, byte[]?> consumer, Exception error)
+    {
+        var batch = _pending!;
+        batch.Attempts++;
+        metrics.Retried(error.GetType().Name);
+        consumer.Pause(consumer.Assignment);
+        _pausedByUs = true;
+        int delayMs;
+        if (batch.Attempts < _options.RetryAttempts)
+        {
+            delayMs = (int)_backoff.DelayFor(batch.Attempts).TotalMilliseconds;
+            Log.WriteFailed(logger, batch.Messages.Count, batch.Attempts, delayMs, error);
+        }
+        else
+        {
+            if (metrics.SetPaused(store.Name, true))
+            {
+                Log.Paused(logger, store.Name, batch.Messages.Count);
+            }
+
+            delayMs = _options.PausedRetryIntervalMs;
+        }
+
+        _batchRetryAt = Environment.TickCount64 + delayMs;
+    }
+
+    /// <summary>At shutdown: one attempt for the held batch and one for the next, each committed (or handed to the open block) if it got in.</summary>
+    private async Task<bool> FlushBatchesOnceAsync(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        while (_pending is not null || _next is not null)
+        {
+            _batchRetryAt = 0;
+            await PumpBatchAsync(consumer);
+            var write = _batchWrite;
+            await AwaitAsync(write);
+            if (write is { IsCompletedSuccessfully: false })
+            {
+                return false;
+            }
+
+            await PumpBatchAsync(consumer);
+            if (_pending is not null && _batchWrite is null)
+            {
+                // Its dead letters could not be published.
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void ResumeIfPaused(IConsumer<byte[]?, byte[]?> consumer)
@@ -377,7 +477,7 @@ public sealed class PersistenceWorker<TBatch>(
     private void WaitServingKafka(IConsumer<byte[]?, byte[]?> consumer, TimeSpan delay, CancellationToken stoppingToken)
     {
         var until = Environment.TickCount64 + (long)delay.TotalMilliseconds;
-        while (Environment.TickCount64 < until && !stoppingToken.IsCancellationRequested && _pending is not null)
+        while (Environment.TickCount64 < until && !stoppingToken.IsCancellationRequested && _pending is not null && _batchWrite is null)
         {
             ServeKafka(consumer);
             PumpBlocks(consumer, sealNow: false);
@@ -457,8 +557,22 @@ public sealed class PersistenceWorker<TBatch>(
     private void Revoke(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
         var dropped = _collecting.RemoveAll(m => partitions.Contains(m.TopicPartition));
-        if (_pending is not null)
+        if (_next is not null)
         {
+            var kept = store.Without(_next, partitions);
+            dropped += _next.Messages.Count - kept.Messages.Count;
+            _next = kept.Messages.Count > 0 ? kept : null;
+        }
+
+        if (_pending is not null && _pending.Messages.Any(m => partitions.Contains(m.TopicPartition)))
+        {
+            if (_batchWrite is { IsCompleted: false } batchWrite)
+            {
+                // As for a block below: the write must be over before the partitions go. Its outcome is taken by the
+                // loop, for what stays of the batch (Without carries how far the write got).
+                ((IAsyncResult)batchWrite).AsyncWaitHandle.WaitOne();
+            }
+
             var kept = store.Without(_pending, partitions);
             dropped += _pending.Messages.Count - kept.Messages.Count;
             _pending = kept.Messages.Count > 0 ? kept : null;
