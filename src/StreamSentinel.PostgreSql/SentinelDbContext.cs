@@ -67,6 +67,7 @@ public sealed class SentinelDbContext(DbContextOptions<SentinelDbContext> option
             fraudCase.Property(c => c.Assignee).HasColumnName("assignee");
             fraudCase.Property(c => c.RoutedAt).HasColumnName("routed_at");
             fraudCase.Property(c => c.OpenSince).HasColumnName("open_since").ValueGeneratedOnAddOrUpdate();
+            fraudCase.Property(c => c.OpenRank).HasColumnName("open_rank").ValueGeneratedOnAddOrUpdate();
             fraudCase.Property(c => c.CreatedAt).HasColumnName("created_at").ValueGeneratedOnAdd();
             fraudCase.Property(c => c.UpdatedAt).HasColumnName("updated_at").ValueGeneratedOnAddOrUpdate();
             fraudCase.Property(c => c.RowVersion).IsRowVersion();

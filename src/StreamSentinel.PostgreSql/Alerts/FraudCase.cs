@@ -31,6 +31,9 @@ public sealed class FraudCase
     /// </summary>
     public DateTimeOffset? OpenSince { get; private set; }
 
+    /// <summary>The worst severity_rank among its open alerts (1 MINIMAL .. 5 CRITICAL), null when none is open; kept as <see cref="OpenSince"/>.</summary>
+    public short? OpenRank { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
