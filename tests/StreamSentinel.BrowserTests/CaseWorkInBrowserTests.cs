@@ -176,6 +176,7 @@ public sealed class CaseWorkInBrowserTests : ConsoleBrowserTests
         var (page, errors) = await SignedInPageAsync("vera", VeraPassword);
 
         await page.GotoAsync(Address + "/cases");
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 1, 25 cases");
         await ShotAsync(page, "16-case-queue");
         await page.GetByLabel("Overdue only").CheckAsync();
         await page.GetByLabel("Sort").SelectOptionAsync("due");
@@ -191,6 +192,9 @@ public sealed class CaseWorkInBrowserTests : ConsoleBrowserTests
         await page.GotoAsync($"{Address}/cases/{caseId}");
         await Expect(page.Locator("#due .overdue")).ToHaveTextAsync("overdue");
         await Expect(page.Locator("#title")).ToContainTextAsync("overdue");
+        await page.GotoAsync(Address + "/cases?sort=due");
+        await Expect(page.Locator("#page-info")).ToHaveTextAsync("page 1, 25 cases");
+        await ShotAsync(page, "18-case-queue-due-first");
 
         var (openSince, critical) = await connection.QuerySingleAsync<(DateTime OpenSince, bool Critical)>(
             "SELECT open_since, open_rank = 5 FROM fraud_cases WHERE id = @caseId", new { caseId });
@@ -247,7 +251,7 @@ public sealed class CaseWorkInBrowserTests : ConsoleBrowserTests
         await ana.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await Expect(ana.Locator("#alerts td.status")).ToHaveTextAsync([.. Enumerable.Repeat("FALSE_POSITIVE", 25)]);
         await Expect(ana.Locator("#bulk-message")).ToContainTextAsync("49 changed, 1 not changed.");
-        await ShotAsync(ana, "18-bulk-result");
+        await ShotAsync(ana, "19-bulk-result");
 
         var statuses = (await connection.QueryAsync<(string Status, long Count)>(
             "SELECT status, count(*) FROM fraud_alerts WHERE id = ANY(@ids) GROUP BY status", new { ids })).ToDictionary(r => r.Status, r => r.Count);
