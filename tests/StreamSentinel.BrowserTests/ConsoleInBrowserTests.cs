@@ -13,57 +13,25 @@ namespace StreamSentinel.BrowserTests;
 /// artifacts/screenshots/console. Any error in the browser's console (a script error, a refused Content-Security-Policy)
 /// fails the test.
 /// </summary>
-public sealed partial class ConsoleInBrowserTests
+public sealed class ConsoleInBrowserTests : ConsoleBrowserTests
 {
     private const string AnalystPassword = "ana-password-0123";
     private const string ViewerPassword = "vera-password-0123";
 
-    // A sign-in verifies a PBKDF2 hash (slow by design) and reads the lockout's audit trail; the first one of a run
-    // also pays for JIT and cold connections, which on a loaded 2-core machine took longer than Playwright's 5 s.
-    private static readonly LocatorAssertionsToContainTextOptions SignInWait = new() { Timeout = 20_000 };
-
-    private static readonly string Screenshots = RepositoryRoot.Combine("artifacts", "screenshots", "console");
-
-    private ConsoleFixture _fixture = null!;
-    private string _address = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        Directory.CreateDirectory(Screenshots);
-        _fixture = await ConsoleFixture.StartAsync(
-            seed: 71,
-            alertShare: 0.3,
-            results: 600,
-            [("ana", AnalystPassword, "analyst"), ("vera", ViewerPassword, "viewer")],
-            snapshots: []);
-        _address = _fixture.Address.ToString().TrimEnd('/');
-
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = AssemblySetUp.Chromium, Headless = true });
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.CloseAsync();
-        }
-
-        _playwright?.Dispose();
-        await _fixture.DisposeAsync();
-    }
+    private protected override Task<ConsoleFixture> StartConsoleAsync() => ConsoleFixture.StartAsync(
+        seed: 71,
+        alertShare: 0.3,
+        results: 600,
+        [("ana", AnalystPassword, "analyst"), ("vera", ViewerPassword, "viewer")],
+        snapshots: []);
 
     [Test]
     public async Task An_analyst_signs_in_filters_the_queue_opens_an_alert_resolves_it_and_finds_the_audit_row()
     {
-        var target = _fixture.Results.Where(r => r.IsAlert && r.Result.Severity == Severity.Critical).GroupBy(r => r.Result.UserId).OrderByDescending(g => g.Count()).First();
+        var target = Fixture.Results.Where(r => r.IsAlert && r.Result.Severity == Severity.Critical).GroupBy(r => r.Result.UserId).OrderByDescending(g => g.Count()).First();
         var (page, errors) = await NewPageAsync();
 
-        await page.GotoAsync(_address + "/");
+        await page.GotoAsync(Address + "/");
         await Expect(page).ToHaveURLAsync(new Regex("/login\\?returnUrl=%2F$"));
         await ShotAsync(page, "01-sign-in");
         await page.GetByLabel("Name").FillAsync("ana");
@@ -103,7 +71,7 @@ public sealed partial class ConsoleInBrowserTests
         await Expect(history.Nth(3)).ToContainTextAsync("CONFIRMED_FRAUD → RESOLVED");
         await ShotAsync(page, "04-alert-resolved");
 
-        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
+        await using var connection = await Fixture.Databases.Postgres.OpenConnectionAsync();
         var audit = (await connection.QueryAsync<(string Actor, string To)>(
             "SELECT actor, details->>'to' FROM system_audit_log WHERE entity_type = 'fraud_alert' AND entity_id = @id AND action = 'alert.status_changed' ORDER BY id",
             new { id = id.ToString() })).ToList();
@@ -118,8 +86,8 @@ public sealed partial class ConsoleInBrowserTests
     [Test]
     public async Task Two_analysts_on_one_alert_the_second_is_told_what_the_first_did_instead_of_overwriting_it()
     {
-        var transactionId = _fixture.Results.Where(r => r.IsAlert).Skip(5).First().Result.TransactionId;
-        var url = $"{_address}/alerts/{await AlertOfAsync(transactionId)}";
+        var transactionId = Fixture.Results.Where(r => r.IsAlert).Skip(5).First().Result.TransactionId;
+        var url = $"{Address}/alerts/{await AlertOfAsync(transactionId)}";
         var (first, firstErrors) = await SignedInPageAsync("ana", AnalystPassword);
         var (second, secondErrors) = await SignedInPageAsync("ana", AnalystPassword);
         await first.GotoAsync(url);
@@ -135,7 +103,7 @@ public sealed partial class ConsoleInBrowserTests
         await Expect(second.Locator("#decide-message")).ToContainTextAsync("it is now INVESTIGATING, assigned to first-analyst. Your change was not made");
         await Expect(second.Locator("#current-status")).ToHaveTextAsync("INVESTIGATING");
         await ShotAsync(second, "05-alert-changed-meanwhile");
-        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
+        await using var connection = await Fixture.Databases.Postgres.OpenConnectionAsync();
         var changes = await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM system_audit_log WHERE entity_id = @id AND action = 'alert.status_changed'", new { id = (await AlertOfAsync(transactionId)).ToString() });
         Assert.That(changes, Is.EqualTo(1), "the second click changed nothing");
@@ -149,13 +117,13 @@ public sealed partial class ConsoleInBrowserTests
     public async Task Signing_in_returns_only_to_a_page_of_this_console(string returnUrl)
     {
         var (page, errors) = await NewPageAsync();
-        await page.GotoAsync($"{_address}/login?returnUrl={returnUrl}");
+        await page.GotoAsync($"{Address}/login?returnUrl={returnUrl}");
         await page.GetByLabel("Name").FillAsync("vera");
         await page.GetByLabel("Password").FillAsync(ViewerPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         await Expect(page.Locator("#who")).ToHaveTextAsync("vera (viewer)", new() { Timeout = SignInWait.Timeout });
-        Assert.That(new Uri(page.Url).Authority, Is.EqualTo(new Uri(_address).Authority));
+        Assert.That(new Uri(page.Url).Authority, Is.EqualTo(new Uri(Address).Authority));
         Assert.That(errors, Is.Empty, "errors in the browser's console");
     }
 
@@ -163,15 +131,15 @@ public sealed partial class ConsoleInBrowserTests
     public async Task A_viewer_reads_an_alert_and_is_offered_no_change()
     {
         var (page, errors) = await SignedInPageAsync("vera", ViewerPassword);
-        var transactionId = _fixture.Results.First(r => r.IsAlert).Result.TransactionId;
-        await page.GotoAsync($"{_address}/alerts/{await AlertOfAsync(transactionId)}");
+        var transactionId = Fixture.Results.First(r => r.IsAlert).Result.TransactionId;
+        await page.GotoAsync($"{Address}/alerts/{await AlertOfAsync(transactionId)}");
 
         await Expect(page.Locator("#title")).ToContainTextAsync(transactionId);
         await Expect(page.Locator("#steps")).ToHaveTextAsync("Viewers read alerts; analysts change them.");
         await Expect(page.Locator("#steps button")).ToHaveCountAsync(0);
 
         // The queue's time filter, in the browser's time zone: nothing was created before 2001.
-        await page.GotoAsync(_address + "/");
+        await page.GotoAsync(Address + "/");
         await page.GetByLabel("Created before").FillAsync("2001-01-01T00:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await Expect(page.Locator("#alerts")).ToHaveTextAsync("No alert matches these filters.");
@@ -183,9 +151,9 @@ public sealed partial class ConsoleInBrowserTests
     public async Task The_bi_page_charts_a_query_and_the_fleet_page_shows_the_workers()
     {
         var (page, errors) = await SignedInPageAsync("ana", AnalystPassword);
-        var rules = _fixture.Results.SelectMany(r => r.Result.BusinessRulesTriggered).Distinct().Count();
+        var rules = Fixture.Results.SelectMany(r => r.Result.BusinessRulesTriggered).Distinct().Count();
 
-        await page.GotoAsync(_address + "/bi?name=rules_firing");
+        await page.GotoAsync(Address + "/bi?name=rules_firing");
         await Expect(page.Locator("#result-body tr")).ToHaveCountAsync(rules);
         var bars = await page.EvaluateAsync<int>("() => Chart.getChart(document.getElementById('chart')).data.datasets[0].data.length");
         Assert.That(bars, Is.EqualTo(rules), "one bar per rule, as the table");
@@ -197,9 +165,9 @@ public sealed partial class ConsoleInBrowserTests
 
         // Two minutes of a detection worker's snapshots ending now: the page shows a worker "reporting" only within a minute.
         var now = DateTimeOffset.UtcNow;
-        await _fixture.StoreSnapshotsAsync(
+        await Fixture.StoreSnapshotsAsync(
             [.. Enumerable.Range(0, 12).Select(i => ConsoleFixture.Snapshot(WorkerKinds.Detection, "test-detection", now.AddSeconds(-125 + (i * 10)), 900 + (i * 40), lag: 1400 - (900 + (i * 40))))]);
-        await page.GotoAsync(_address + "/sre");
+        await page.GotoAsync(Address + "/sre");
         await Expect(page.Locator("tr[data-worker='the-console'] td").Nth(1)).ToHaveTextAsync("ready");
         await Expect(page.Locator("tr[data-worker='gone'] td").Nth(1)).ToHaveTextAsync("not ready");
         await Expect(page.Locator("#reporting")).ToContainTextAsync("test-detection");
@@ -213,14 +181,14 @@ public sealed partial class ConsoleInBrowserTests
     public async Task The_queue_shows_alerts_stored_after_it_opened_without_a_reload()
     {
         var (page, errors) = await SignedInPageAsync("vera", ViewerPassword);
-        await page.GotoAsync(_address + "/");
+        await page.GotoAsync(Address + "/");
         await Expect(page.Locator("#live")).ToHaveTextAsync("live");
         await Expect(page.Locator("#alerts tr")).ToHaveCountAsync(25);
         // Survives only as long as this document does: a reload would drop it.
         await page.EvaluateAsync("() => { window.sameDocument = true; }");
 
         // Stored as the persistence fleet stores a batch, after the page opened.
-        var stored = (await _fixture.StoreAlertsAsync(seed: 719, count: 3)).Where(r => r.IsAlert).ToList();
+        var stored = (await Fixture.StoreAlertsAsync(seed: 719, count: 3)).Where(r => r.IsAlert).ToList();
         var ids = new List<Guid>();
         foreach (var result in stored)
         {
@@ -241,49 +209,9 @@ public sealed partial class ConsoleInBrowserTests
         }
     }
 
-    private async Task<(IPage Page, List<string> Errors)> NewPageAsync()
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => errors.Add(error);
-        return (page, errors);
-    }
-
-    private async Task<(IPage Page, List<string> Errors)> SignedInPageAsync(string name, string password)
-    {
-        var (page, errors) = await NewPageAsync();
-        await page.GotoAsync(_address + "/login");
-        await page.GetByLabel("Name").FillAsync(name);
-        await page.GetByLabel("Password").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.Locator("#who")).ToContainTextAsync(name, SignInWait);
-        return (page, errors);
-    }
-
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        var path = Path.Combine(Screenshots, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddTestAttachment(path, name);
-    }
-
     private async Task<string> TransactionOfAsync(Guid id)
     {
-        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
+        await using var connection = await Fixture.Databases.Postgres.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string>("SELECT transaction_id FROM fraud_alerts WHERE id = @id", new { id }) ?? "";
-    }
-
-    private async Task<Guid> AlertOfAsync(string transactionId)
-    {
-        await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<Guid>("SELECT id FROM fraud_alerts WHERE transaction_id = @transactionId", new { transactionId });
     }
 }

@@ -5,9 +5,10 @@ using Microsoft.Extensions.FileProviders;
 namespace StreamSentinel.AnalystConsole.Endpoints;
 
 /// <summary>
-/// The web pages over the JSON API: sign-in, the alert queue, an alert, BI charts and the fleet. Pages and scripts are
-/// embedded in this assembly; a page needs a signed-in user (else the sign-in page, then back), scripts and styles do
-/// not (they hold no data). Every page forbids inline script and framing (Content-Security-Policy).
+/// The web pages over the JSON API: sign-in, the alert queue, an alert, the case queue, a case, pending approvals, BI
+/// charts and the fleet. Pages and scripts are embedded in this assembly; a page needs a signed-in user (else the
+/// sign-in page, then back), scripts and styles do not (they hold no data). Every page forbids inline script and
+/// framing (Content-Security-Policy).
 /// </summary>
 internal static class PageEndpoints
 {
@@ -30,6 +31,9 @@ internal static class PageEndpoints
         Page(app, "/login", "login.html", signInRequired: false);
         Page(app, "/", "queue.html");
         Page(app, "/alerts/{id:guid}", "alert.html");
+        Page(app, "/cases", "cases.html");
+        Page(app, "/cases/{id:guid}", "case.html");
+        Page(app, "/approvals", "approvals.html");
         Page(app, "/bi", "bi.html");
         Page(app, "/sre", "sre.html");
     }

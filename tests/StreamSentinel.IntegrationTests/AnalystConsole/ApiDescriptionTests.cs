@@ -30,7 +30,7 @@ public sealed class ApiDescriptionTests
         "/scalar/{documentName?}", "/scalar/scalar.js", "/scalar/scalar.aspnetcore.js", "/scalar/favicon.svg",
     ];
 
-    private static readonly string[] ConsolePages = ["/login", "/", "/alerts/{id:guid}", "/bi", "/sre"];
+    private static readonly string[] ConsolePages = ["/login", "/", "/alerts/{id:guid}", "/cases", "/cases/{id:guid}", "/approvals", "/bi", "/sre"];
 
     [Test]
     public async Task The_console_describes_every_endpoint_it_maps_with_its_status_codes()

@@ -3,7 +3,7 @@
 // workflow. A change sends the version this page was built from (If-Match); if someone changed the alert meanwhile
 // the console refuses it (412) and the page shows what they did before anyone decides again.
 (async () => {
-  const { el, api, time, number, score, money, badge, showError } = Console;
+  const { el, api, time, number, score, money, badge, say, showError } = Console;
   const session = await Console.start();
   const id = location.pathname.split("/").pop();
   const problem = document.getElementById("problem");
@@ -55,6 +55,16 @@
       document.getElementById("history").replaceChildren(el("tr", {}, el("td", { colspan: 6, class: "muted", text: "No change yet." })));
     }
 
+    // Under four-eyes a verdict waits for a second analyst: the pending queue (oldest first, its first 200) says
+    // whether this alert's does; the alert's own answer does not carry it.
+    const { body: pending } = await api("/api/approvals");
+    const waiting = pending.find(p => p.alert_id === alert.id);
+    document.getElementById("pending").replaceChildren(...(waiting
+      ? [el("div", { class: "message info", role: "status" },
+        `${waiting.proposed_status} proposed by ${waiting.proposed_by}: waiting for a second analyst's approval (`,
+        el("a", { href: "/approvals", text: "approvals" }), ").")]
+      : []));
+
     const steps = document.getElementById("steps");
     if (session.role !== "analyst") {
       steps.replaceChildren(el("span", { class: "muted", text: "Viewers read alerts; analysts change them." }));
@@ -70,16 +80,19 @@
     const body = { status, assignee: form.elements.assignee.value.trim() || null, note: form.elements.note.value.trim() || null };
     let outcome;
     try {
-      await api(`/api/alerts/${id}/status`, { method: "POST", headers: { "If-Match": etag }, body: JSON.stringify(body) });
+      const answer = await api(`/api/alerts/${id}/status`, { method: "POST", headers: { "If-Match": etag }, body: JSON.stringify(body) });
       form.reset();
-      outcome = el("div", { class: "message info", role: "status", text: `Now ${status}.` });
+      // 202: four-eyes took the verdict as a proposal; the alert keeps its status until a second analyst approves.
+      outcome = say("info", answer.status === 202
+        ? `${status} proposed: waiting for a second analyst's approval. The alert stays ${document.getElementById("current-status").textContent} until then.`
+        : `Now ${status}.`);
     } catch (error) {
       const current = error.problem?.current;
       const text = error.status === 412 && current
         ? `Someone changed this alert since you read it: it is now ${current.status}${current.assignee ? `, assigned to ${current.assignee}` : ""}. `
           + "Your change was not made; decide again on the alert as it is now."
         : error.message;
-      outcome = el("div", { class: "message error", role: "alert", text });
+      outcome = say("error", text);
     }
     // Either way the page shows the alert as it now is before saying what happened.
     await load();

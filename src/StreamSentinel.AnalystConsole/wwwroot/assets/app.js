@@ -26,7 +26,8 @@ const Console = (() => {
     if (!response.ok) {
       throw new ApiError(response.status, body);
     }
-    return { body, etag: response.headers.get("ETag") };
+    // The status tells a change made (200) from one only proposed (202: four-eyes, a second analyst decides).
+    return { body, etag: response.headers.get("ETag"), status: response.status };
   }
 
   function el(tag, attributes = {}, ...children) {
@@ -51,13 +52,22 @@ const Console = (() => {
   const money = (amount, currency) => `${numberFormat.format(amount)} ${currency}`;
   const badge = severity => el("span", { class: `badge ${severity}`, text: severity });
 
+  const say = (kind, text) => el("div", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status", text });
+  const overdueMark = () => el("span", { class: "overdue", text: "overdue" });
+
+  // What an action on several alerts (a case's, or a selection) left undone, alert by alert: the alerts it changed
+  // need no word, the others say why (stale: changed meanwhile; not_allowed; needs_approval; not_found) and what they are now.
+  const outcomes = items => el("ul", { class: "outcomes" }, items.filter(item => item.outcome !== "changed").map(item =>
+    el("li", { "data-alert": item.id },
+      el("a", { href: `/alerts/${item.id}`, text: item.id }), " ", el("strong", { text: item.outcome }), item.status ? ` (now ${item.status})` : "")));
+
   function showError(container, error) {
     const details = error.problem?.errors ? Object.entries(error.problem.errors).map(([k, v]) => `${k}: ${v.join("; ")}`).join(" · ") : "";
     container.replaceChildren(el("div", { class: "message error", role: "alert" }, error.message, details ? ` (${details})` : ""));
   }
 
   // The header every signed-in page shares: the pages, who is signed in, and signing out.
-  const pages = [["queue", "/", "Alert queue"], ["bi", "/bi", "BI"], ["sre", "/sre", "Fleet"]];
+  const pages = [["queue", "/", "Alert queue"], ["cases", "/cases", "Case queue"], ["approvals", "/approvals", "Approvals"], ["bi", "/bi", "BI"], ["sre", "/sre", "Fleet"]];
 
   async function start() {
     const here = document.body.dataset.page;
@@ -77,5 +87,5 @@ const Console = (() => {
     return session;
   }
 
-  return { api, el, time, number, score, money, badge, showError, start, ApiError };
+  return { api, el, time, number, score, money, badge, say, overdueMark, outcomes, showError, start, ApiError };
 })();
