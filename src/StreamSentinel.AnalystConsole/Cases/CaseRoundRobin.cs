@@ -80,7 +80,7 @@ public sealed class CaseRoundRobin(
     }
 
     /// <summary>One transaction: the cases not seen yet, oldest first, up to the batch size; returns how many it saw.</summary>
-    internal async Task<int> RoundAsync(List<string> analysts, CancellationToken cancellationToken)
+    private async Task<int> RoundAsync(List<string> analysts, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SentinelDbContext>();

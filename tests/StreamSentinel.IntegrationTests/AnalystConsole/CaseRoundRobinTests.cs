@@ -84,7 +84,7 @@ public sealed class CaseRoundRobinTests
     {
         await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         await RoutedAsync(connection);
-        using var ana = await SignInAsync("ana", "ana-password-0123");
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
         var mine = JsonNode.Parse(await ana.GetStringAsync("/api/cases?assignee=me&limit=1"))!["items"]!.AsArray().Single()!;
         var release = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{mine["id"]}/assignee") { Content = JsonContent.Create(new { assignee = (string?)null, note = "not mine" }) };
         release.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{mine["version"]}\""));
@@ -165,13 +165,5 @@ public sealed class CaseRoundRobinTests
         }
 
         Assert.That(unseen, Is.Zero, "the round-robin saw every new case within a minute");
-    }
-
-    private async Task<HttpClient> SignInAsync(string name, string password)
-    {
-        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _fixture.Address };
-        var response = await http.PostAsJsonAsync("/api/session", new { name, password });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        return http;
     }
 }

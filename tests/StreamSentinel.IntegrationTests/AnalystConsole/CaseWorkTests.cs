@@ -35,7 +35,7 @@ public sealed class CaseWorkTests
     [Test]
     public async Task The_case_queue_pages_every_case_once_summarized_from_its_users_alerts()
     {
-        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        using var viewer = await _fixture.SignInAsync("vera", "vera-password-0123");
         var seen = new List<JsonNode>();
         string? cursor = null;
         do
@@ -79,9 +79,9 @@ public sealed class CaseWorkTests
     [Test]
     public async Task An_action_on_a_case_moves_each_of_its_alerts_audited_and_a_stale_version_changes_nothing()
     {
-        using var ana = await SignInAsync("ana", "ana-password-0123");
-        using var bob = await SignInAsync("bob", "bob-password-0123");
-        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
+        using var bob = await _fixture.SignInAsync("bob", "bob-password-0123");
+        using var viewer = await _fixture.SignInAsync("vera", "vera-password-0123");
         var user = _alerts.GroupBy(a => a.Result.UserId).First(g => g.Count() >= 3).Key;
         var caseNode = JsonNode.Parse(await ana.GetStringAsync($"/api/cases?user={user}"))!["items"]!.AsArray().Single()!;
         var caseId = caseNode["id"]!.GetValue<Guid>();
@@ -129,8 +129,8 @@ public sealed class CaseWorkTests
     [Test]
     public async Task An_analyst_claims_a_case_hands_it_to_another_known_analyst_and_it_shows_in_their_queue()
     {
-        using var ana = await SignInAsync("ana", "ana-password-0123");
-        using var bob = await SignInAsync("bob", "bob-password-0123");
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
+        using var bob = await _fixture.SignInAsync("bob", "bob-password-0123");
         var user = _alerts.GroupBy(a => a.Result.UserId).Last(g => g.Count() >= 2).Key;
         var read = JsonNode.Parse(await ana.GetStringAsync($"/api/cases?user={user}"))!["items"]!.AsArray().Single()!;
         var caseId = read["id"]!.GetValue<Guid>();
@@ -172,7 +172,7 @@ public sealed class CaseWorkTests
     [Test]
     public async Task An_overdue_case_is_shown_and_the_first_action_on_it_counts_in_the_sla_report_and_the_metric()
     {
-        using var bob = await SignInAsync("bob", "bob-password-0123");
+        using var bob = await _fixture.SignInAsync("bob", "bob-password-0123");
         // A user with one CRITICAL alert (SLA 60 minutes by default), created two hours ago.
         var alert = _alerts.GroupBy(a => a.Result.UserId).Where(g => g.Count() == 1).Select(g => g.Single())
             .First(a => a.Result.Severity == StreamSentinel.Contracts.Severity.Critical);
@@ -212,7 +212,7 @@ public sealed class CaseWorkTests
     [Test]
     public async Task Sorted_by_due_time_the_queue_pages_every_open_case_once_most_urgent_first_and_follows_decisions()
     {
-        using var ana = await SignInAsync("ana", "ana-password-0123");
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
         await using var connection = await _fixture.Databases.Postgres.OpenConnectionAsync();
         // A case whose worst open alert is decided: its due time must move to the next severity's, from the alerts.
         var mixed = await connection.QuerySingleAsync<(Guid CaseId, Guid Worst)>(
@@ -267,8 +267,8 @@ public sealed class CaseWorkTests
     [Test]
     public async Task A_bulk_false_positive_of_50_alerts_changes_49_and_reports_the_one_changed_meanwhile()
     {
-        using var ana = await SignInAsync("ana", "ana-password-0123");
-        using var bob = await SignInAsync("bob", "bob-password-0123");
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
+        using var bob = await _fixture.SignInAsync("bob", "bob-password-0123");
         // Fifty alerts nobody else in this fixture touches: each the only alert of its user, MEDIUM.
         var chosen = _alerts.GroupBy(a => a.Result.UserId).Where(g => g.Count() == 1).Select(g => g.Single())
             .Where(a => a.Result.Severity == StreamSentinel.Contracts.Severity.Medium).Skip(10).Take(50).ToList();
@@ -322,14 +322,6 @@ public sealed class CaseWorkTests
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{caseId}/assignee") { Content = JsonContent.Create(new { assignee, note }) };
         request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
         return http.SendAsync(request);
-    }
-
-    private async Task<HttpClient> SignInAsync(string name, string password)
-    {
-        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _fixture.Address };
-        var response = await http.PostAsJsonAsync("/api/session", new { name, password });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        return http;
     }
 
     private static Task<HttpResponseMessage> ChangeAsync(HttpClient http, Guid caseId, string version, string status, string? note)

@@ -10,7 +10,7 @@ public sealed partial class ConsoleApiTests
     [Test]
     public async Task If_match_takes_only_the_strong_quoted_version_it_was_given()
     {
-        using var ana = await SignInAsync("ana", "ana-password-0123");
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
         var id = await AlertIdAsync(_alerts[^1].Result.TransactionId);
         var version = JsonNode.Parse(await ana.GetStringAsync($"/api/alerts/{id}"))!["alert"]!["version"]!.GetValue<uint>()
             .ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -45,7 +45,7 @@ public sealed partial class ConsoleApiTests
     public async Task Nobody_reads_alerts_without_signing_in_and_a_viewer_reads_but_cannot_change()
     {
         using var anonymous = new HttpClient { BaseAddress = _fixture.Address };
-        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        using var viewer = await _fixture.SignInAsync("vera", "vera-password-0123");
         var id = (await FirstPageAsync(viewer, "limit=1"))[0]!["id"]!.GetValue<Guid>();
 
         using (Assert.EnterMultipleScope())
@@ -64,7 +64,7 @@ public sealed partial class ConsoleApiTests
     [Test]
     public async Task Keyset_pages_return_every_alert_once_in_queue_order_and_filters_narrow_them()
     {
-        using var analyst = await SignInAsync("ana", "ana-password-0123");
+        using var analyst = await _fixture.SignInAsync("ana", "ana-password-0123");
         var seen = new List<(DateTimeOffset CreatedAt, Guid Id)>();
         string? cursor = null;
         do
@@ -94,7 +94,7 @@ public sealed partial class ConsoleApiTests
     [Test]
     public async Task An_alert_moves_through_the_workflow_only_along_it_and_every_change_is_audited()
     {
-        using var analyst = await SignInAsync("ana", "ana-password-0123");
+        using var analyst = await _fixture.SignInAsync("ana", "ana-password-0123");
         var alert = _alerts[1];
         var id = await AlertIdAsync(alert.Result.TransactionId);
         var detail = JsonNode.Parse(await analyst.GetStringAsync($"/api/alerts/{id}"))!;
@@ -142,8 +142,8 @@ public sealed partial class ConsoleApiTests
     [Test]
     public async Task Two_analysts_deciding_the_same_alert_never_overwrite_each_other_silently()
     {
-        using var ana = await SignInAsync("ana", "ana-password-0123");
-        using var bob = await SignInAsync("bob", "bob-password-0123");
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
+        using var bob = await _fixture.SignInAsync("bob", "bob-password-0123");
         var id = await AlertIdAsync(_alerts[2].Result.TransactionId);
         var seenByAna = JsonNode.Parse(await ana.GetStringAsync($"/api/alerts/{id}"))!["alert"]!["version"]!.GetValue<uint>().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var seenByBob = JsonNode.Parse(await bob.GetStringAsync($"/api/alerts/{id}"))!["alert"]!["version"]!.GetValue<uint>().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -199,7 +199,7 @@ public sealed partial class ConsoleApiTests
     public async Task Pages_need_a_signed_in_user_and_allow_no_inline_script()
     {
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _fixture.Address };
-        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        using var viewer = await _fixture.SignInAsync("vera", "vera-password-0123");
         var id = await AlertIdAsync(_alerts[0].Result.TransactionId);
 
         var redirected = await anonymous.GetAsync("/?severity=CRITICAL");
@@ -224,7 +224,7 @@ public sealed partial class ConsoleApiTests
     public async Task Bi_queries_answer_as_chartable_data_for_every_role_and_refuse_bad_windows()
     {
         using var anonymous = new HttpClient { BaseAddress = _fixture.Address };
-        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        using var viewer = await _fixture.SignInAsync("vera", "vera-password-0123");
         var queries = JsonNode.Parse(await viewer.GetStringAsync("/api/bi"))!.AsArray();
         var rules = JsonNode.Parse(await viewer.GetStringAsync("/api/bi/rules_firing?limit=100"))!;
         var columns = rules["columns"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
@@ -248,7 +248,7 @@ public sealed partial class ConsoleApiTests
     [Test]
     public async Task The_fleet_page_shows_probed_workers_live_and_every_worker_that_reports()
     {
-        using var viewer = await SignInAsync("vera", "vera-password-0123");
+        using var viewer = await _fixture.SignInAsync("vera", "vera-password-0123");
         var fleet = JsonNode.Parse(await viewer.GetStringAsync("/api/fleet?minutes=30"))!;
         var probed = fleet["probed"]!.AsArray().ToDictionary(w => w!["name"]!.GetValue<string>());
         var reporting = fleet["reporting"]!.AsArray().ToDictionary(w => w!["worker_id"]!.GetValue<string>());
@@ -290,14 +290,6 @@ public sealed partial class ConsoleApiTests
 
         consumer.Close();
         return found;
-    }
-
-    private async Task<HttpClient> SignInAsync(string name, string password)
-    {
-        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _fixture.Address };
-        var response = await http.PostAsJsonAsync("/api/session", new { name, password });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        return http;
     }
 
     private static async Task<JsonArray> FirstPageAsync(HttpClient http, string query) =>

@@ -34,8 +34,8 @@ public sealed partial class LiveQueueTests
     [Test]
     public async Task A_stored_batch_and_a_status_change_reach_an_open_stream()
     {
-        using var vera = await SignInAsync("vera", "vera-password-0123");
-        using var ana = await SignInAsync("ana", "ana-password-0123");
+        using var vera = await _fixture.SignInAsync("vera", "vera-password-0123");
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
         using var anonymous = new HttpClient { BaseAddress = _fixture.Address };
         using var refused = await EventStream.OpenAsync(anonymous, "/api/alerts/stream");
         using var stream = await EventStream.OpenAsync(vera, "/api/alerts/stream");
@@ -71,7 +71,7 @@ public sealed partial class LiveQueueTests
     [Test]
     public async Task Streams_beyond_the_limit_are_refused_with_503_and_a_freed_place_is_taken_again()
     {
-        using var vera = await SignInAsync("vera", "vera-password-0123");
+        using var vera = await _fixture.SignInAsync("vera", "vera-password-0123");
         using var anonymous = new HttpClient { BaseAddress = _fixture.Address };
         // Streams of another test end when the console notices their connection closed: wait for none to be open.
         await SubscribersAsync(anonymous, 0);
@@ -132,14 +132,6 @@ public sealed partial class LiveQueueTests
 
             await Task.Delay(50);
         }
-    }
-
-    private async Task<HttpClient> SignInAsync(string name, string password)
-    {
-        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _fixture.Address };
-        var response = await http.PostAsJsonAsync("/api/session", new { name, password });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-        return http;
     }
 
     [GeneratedRegex(@"^stream_sentinel_console_live_queue_subscribers(?:\{[^}]*\})? (\d+)", RegexOptions.Multiline)]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using StreamSentinel.AnalystConsole.Sessions;
@@ -123,6 +124,15 @@ internal sealed partial class ConsoleFixture : IAsyncDisposable
         }).ToList();
         await new AlertWriter(Databases.Postgres).WriteAsync(stored, [], "persistence-test", "test", CancellationToken.None);
         return stored;
+    }
+
+    /// <summary>A client of this console signed in as <paramref name="name"/> (its cookie kept); fails the test if the sign-in does.</summary>
+    public async Task<HttpClient> SignInAsync(string name, string password)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = Address };
+        var response = await http.PostAsJsonAsync("/api/session", new { name, password });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return http;
     }
 
     /// <summary>
