@@ -27,6 +27,7 @@ namespace StreamSentinel.Cli.Bench;
 internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogger kafkaLog)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private const int WarmUpSeconds = 5;
 
     public sealed record Drain(long Transactions, double Seconds, double PeakRssMb, double MeanBatch, double RedisClientSeconds)
     {
@@ -115,21 +116,25 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogge
         try
         {
             await worker.WaitForAsync("Assigned", TimeSpan.FromMinutes(2), cancellationToken);
-            // Warm up (JIT, model, connections) with a second of traffic that is not measured.
+            // Warm up (JIT and tiering in both processes, the model, connections, every user's first load from Redis)
+            // with traffic that is not measured, and let the worker catch up with it: what is measured is the steady
+            // state at this rate, not a start-up backlog.
             var count = (long)(rate * seconds);
-            var stream = new TransactionSimulator(new SimulationOptions { Seed = 43 }).Generate(count + (long)rate);
-            var produced = await TransactionProducer.ProduceAsync(broker.BootstrapServers, "bench", stream, rate, null, kafkaLog, cancellationToken);
-            var started = Stopwatch.StartNew();
-            while (ConsumerGroupLag.Read(broker.BootstrapServers, Topics.Transactions, group, Timeout, kafkaLog).Total > 0)
-            {
-                Guard(worker, started);
-                await Task.Delay(100, cancellationToken);
-            }
+            var warmUp = (long)(rate * WarmUpSeconds);
+            var stream = new TransactionSimulator(new SimulationOptions { Seed = 43 }).Generate(warmUp + count).ToList();
+            await TransactionProducer.ProduceAsync(broker.BootstrapServers, "bench-warm-up", stream.Take((int)warmUp), rate, null, kafkaLog, cancellationToken);
+            await WaitForLagAsync(worker, broker.BootstrapServers, group, cancellationToken);
+            var measuredFrom = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var produced = await TransactionProducer.ProduceAsync(broker.BootstrapServers, "bench", stream.Skip((int)warmUp), rate, null, kafkaLog, cancellationToken);
+            await WaitForLagAsync(worker, broker.BootstrapServers, group, cancellationToken);
 
             var latencies = new LatencyHistogram();
-            foreach (var ms in ReadLatencies(broker.BootstrapServers).Skip((int)rate))
+            foreach (var (at, ms) in ReadLatencies(broker.BootstrapServers))
             {
-                latencies.Record(ms);
+                if (at >= measuredFrom)
+                {
+                    latencies.Record(ms);
+                }
             }
 
             return new Paced(
@@ -310,7 +315,18 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogge
         return (calls, microseconds, cpu);
     }
 
-    private List<double> ReadLatencies(string bootstrap)
+    private async Task WaitForLagAsync(BenchWorker worker, string bootstrap, string group, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        while (ConsumerGroupLag.Read(bootstrap, Topics.Transactions, group, Timeout, kafkaLog).Total > 0)
+        {
+            Guard(worker, started);
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    // (ingested at, latency) of every result on the topic, by the transaction's time of intake.
+    private List<(long At, double Ms)> ReadLatencies(string bootstrap)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
@@ -338,7 +354,7 @@ internal sealed class DetectionBenchmark(string redis, TextWriter output, ILogge
         }
 
         consumer.Close();
-        return [.. latencies.OrderBy(l => l.At).Select(l => l.Ms)];
+        return latencies;
     }
 
     private DevelopmentBroker Broker(int partitions) =>
