@@ -859,8 +859,10 @@ public sealed class DetectionWorker(
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             QueuedMaxMessagesKbytes = 16 * 1024,
-            // Latency first: hand over what is there rather than wait for fuller fetches.
-            FetchWaitMaxMs = 5,
+            // Latency first: hand over what is there rather than wait for fuller fetches. An empty fetch is answered
+            // after this long, so it bounds how long a transaction that arrives just after it waits to be fetched
+            // (bench detection at 10,000/s: P50 12-13 ms and P99 27-29 ms with 5, 9-10 and 24-25 ms with 1).
+            FetchWaitMaxMs = 1,
             MessageMaxBytes = Math.Max(_options.MaxMessageBytes * 4, 1_000_000),
         });
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
