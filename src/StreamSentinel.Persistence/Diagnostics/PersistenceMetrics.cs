@@ -16,6 +16,7 @@ public sealed class PersistenceMetrics
     private readonly Counter<long> _committed;
     private readonly Histogram<double> _endToEnd;
     private readonly Histogram<int> _batchSize;
+    private readonly Histogram<int> _postgresBatchSize;
     private readonly Histogram<double> _flushDuration;
     private readonly Counter<long> _rows;
     private readonly Counter<long> _deadLetters;
@@ -52,6 +53,10 @@ public sealed class PersistenceMetrics
         _batchSize = meter.CreateHistogram<int>(
             "stream_sentinel.persistence.batch.size", "{message}", "Messages per committed batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000, 50000] });
+        _postgresBatchSize = meter.CreateHistogram<int>(
+            "stream_sentinel.persistence.postgres.batch.size", "{message}",
+            "Results per PostgreSQL transaction: poll batches read while the previous transaction runs are written together.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000] });
         _flushDuration = meter.CreateHistogram<double>(
             "stream_sentinel.persistence.flush.duration", "s", "Time to write one batch into one table.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5, 5, 10] });
@@ -99,6 +104,9 @@ public sealed class PersistenceMetrics
         _committed.Add(messages);
         _batchSize.Record(messages);
     }
+
+    /// <summary>A batch of results is in PostgreSQL (its alerts and spans, one transaction).</summary>
+    public void PostgresBatch(int messages) => _postgresBatchSize.Record(messages);
 
     public void Flushed(string store, string table, long rows, long startedTimestamp)
     {

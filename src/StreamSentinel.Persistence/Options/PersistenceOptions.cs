@@ -33,6 +33,14 @@ public sealed class PersistenceOptions : IValidatableObject
     public int BatchWaitMs { get; set; } = 500;
 
     /// <summary>
+    /// While a batch is being written, the next one goes on taking what arrives, up to this many messages, instead of
+    /// waiting: when PostgreSQL is the slower stage it gets fewer, larger transactions (its cost per transaction is
+    /// mostly fixed), and the consumer keeps reading. At least <see cref="BatchSize"/>; equal to it turns this off.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxBatchSize { get; set; } = 20_000;
+
+    /// <summary>
     /// ClickHouse gets its rows in large blocks, on a cadence of their own (issue 17): a block is sealed and inserted
     /// when it holds this many results ... Each insert makes a part per table and partition, so fewer, larger inserts
     /// are what ClickHouse is built for (about one per second per table). Offsets are committed once a block is in.
@@ -77,6 +85,18 @@ public sealed class PersistenceOptions : IValidatableObject
     [Range(1, 7 * 24 * 60)]
     public int CaseWindowMinutes { get; set; } = AlertWriter.DefaultCaseWindowMinutes;
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        RetryBackoff.Validate(SectionName, RetryBaseDelayMs, RetryMaxDelayMs);
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxBatchSize < BatchSize)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:{nameof(MaxBatchSize)} ({MaxBatchSize}) must be at least {SectionName}:{nameof(BatchSize)} ({BatchSize}).",
+                [nameof(MaxBatchSize)]);
+        }
+
+        foreach (var result in RetryBackoff.Validate(SectionName, RetryBaseDelayMs, RetryMaxDelayMs))
+        {
+            yield return result;
+        }
+    }
 }

@@ -97,6 +97,7 @@ public sealed class BatchWriter(AlertWriter alerts, ResultWriter results, Persis
         var suspicion = ExtendSuspicion(batch.Results);
         await WritePostgresAsync(batch, spans, suspicion, cancellationToken);
         batch.PostgresWritten = true;
+        metrics.PostgresBatch(batch.Messages.Count);
         var alertCount = batch.Results.Count(r => r.IsAlert);
         if (alertCount > 0 && batch.FirstConsumedTimestamp != 0)
         {

@@ -38,6 +38,12 @@ public interface IBatchStore<TBatch>
 
     Task WriteAsync(TBatch batch, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One batch of <paramref name="earlier"/>'s messages followed by <paramref name="later"/>'s: both parsed, neither
+    /// written yet.
+    /// </summary>
+    TBatch Merge(TBatch earlier, TBatch later);
+
     /// <summary>The part of <paramref name="batch"/> whose partitions this worker still owns, with its progress.</summary>
     TBatch Without(TBatch batch, IReadOnlyCollection<TopicPartition> revoked);
 

@@ -172,6 +172,20 @@ public sealed class OperationalStore(
             new KafkaCoordinates(message.Topic, message.Partition.Value, message.Offset.Value));
     }
 
+    public OperationalBatch Merge(OperationalBatch earlier, OperationalBatch later)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        ArgumentNullException.ThrowIfNull(later);
+        var merged = new OperationalBatch([.. earlier.Messages, .. later.Messages]) { FirstConsumedTimestamp = earlier.FirstConsumedTimestamp };
+        merged.Audits.AddRange(earlier.Audits);
+        merged.Audits.AddRange(later.Audits);
+        merged.Snapshots.AddRange(earlier.Snapshots);
+        merged.Snapshots.AddRange(later.Snapshots);
+        merged.DeadLetters.AddRange(earlier.DeadLetters);
+        merged.DeadLetters.AddRange(later.DeadLetters);
+        return merged;
+    }
+
     public OperationalBatch Without(OperationalBatch batch, IReadOnlyCollection<TopicPartition> revoked)
     {
         ArgumentNullException.ThrowIfNull(batch);

@@ -52,6 +52,23 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
     /// </summary>
     public static HashSet<PersistableResult> StoredSet(IEnumerable<PersistableResult> results) => new(results, ReferenceEqualityComparer.Instance);
 
+    /// <summary>This batch's messages followed by <paramref name="later"/>'s; neither may have been written.</summary>
+    public PendingBatch Append(PendingBatch later)
+    {
+        ArgumentNullException.ThrowIfNull(later);
+        if (WriteStartedAt != default || later.WriteStartedAt != default)
+        {
+            throw new InvalidOperationException("Only batches whose writes have not started can be merged.");
+        }
+
+        var merged = new PendingBatch([.. Messages, .. later.Messages]) { FirstConsumedTimestamp = FirstConsumedTimestamp };
+        merged.Results.AddRange(Results);
+        merged.Results.AddRange(later.Results);
+        merged.DeadLetters.AddRange(DeadLetters);
+        merged.DeadLetters.AddRange(later.DeadLetters);
+        return merged;
+    }
+
     /// <summary>Drops the messages of partitions this worker no longer owns; their new owner will read them again.</summary>
     public PendingBatch Without(IReadOnlyCollection<TopicPartition> revoked)
     {

@@ -18,8 +18,8 @@ namespace StreamSentinel.Persistence.Pipeline;
 /// One member of a persistence consumer group, for one stream (<see cref="IBatchStore{TBatch}"/>: the results, or the
 /// operational streams). Collects messages into batches (by size and by time), writes each batch to its stores,
 /// dead-letters what they cannot take, and only then commits the batch's offsets. A failed write pauses the
-/// partitions and holds the batch (memory stays bounded by two batches: the one held and the next, read) until the
-/// databases answer.
+/// partitions and holds the batch (memory stays bounded: the batch held, and the next one read, of at most
+/// <see cref="PersistenceOptions.MaxBatchSize"/> messages) until the databases answer.
 /// </summary>
 /// <remarks>
 /// Everything touching the consumer runs on one thread: Kafka's rebalance callbacks run inside Consume. A batch's
@@ -43,6 +43,7 @@ public sealed class PersistenceWorker<TBatch>(
     where TBatch : class, IHeldBatch
 {
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan WriteWatchSlice = TimeSpan.FromMilliseconds(5);
 
     private readonly PersistenceOptions _options = options.Value;
     // Counts come from the held block or batch (DelayFor), so one policy serves both retry paths.
@@ -86,14 +87,15 @@ public sealed class PersistenceWorker<TBatch>(
                     continue;
                 }
 
-                if (_next is not null)
+                var blocksFull = _open is not null && _sealed is not null && _open.Rows >= _blocks!.BlockRows;
+                if (_next is not null && (_next.Messages.Count >= _options.MaxBatchSize || blocksFull))
                 {
-                    // One batch being written, the next one ready: nothing more is read until the write is in.
+                    // One batch being written, the next one as large as it may grow: nothing more is read until the write is in.
                     await AwaitAsync(_batchWrite);
                     continue;
                 }
 
-                if (_open is not null && _sealed is not null && _open.Rows >= _blocks!.BlockRows)
+                if (blocksFull)
                 {
                     // Both buffers full: stop fetching until the block being written is in.
                     WaitForBlockWrite(consumer, stoppingToken);
@@ -102,7 +104,7 @@ public sealed class PersistenceWorker<TBatch>(
 
                 // A held batch can vanish in a revoke; the partitions it paused must not stay paused.
                 ResumeIfPaused(consumer);
-                var messages = Collect(consumer, stoppingToken);
+                var messages = Collect(consumer, Math.Min(_options.BatchSize, _options.MaxBatchSize - (_next?.Messages.Count ?? 0)), stoppingToken);
                 if (messages.Count == 0)
                 {
                     continue;
@@ -118,7 +120,9 @@ public sealed class PersistenceWorker<TBatch>(
                 }
                 else
                 {
-                    _next = batch;
+                    // While the writer is busy the next batch grows (up to MaxBatchSize): a slow database gets fewer,
+                    // larger transactions, and the consumer goes on reading meanwhile.
+                    _next = _next is null ? batch : store.Merge(_next, batch);
                 }
             }
 
@@ -261,15 +265,15 @@ public sealed class PersistenceWorker<TBatch>(
         }
     }
 
-    private List<ConsumeResult<byte[]?, byte[]?>> Collect(IConsumer<byte[]?, byte[]?> consumer, CancellationToken stoppingToken)
+    private List<ConsumeResult<byte[]?, byte[]?>> Collect(IConsumer<byte[]?, byte[]?> consumer, int limit, CancellationToken stoppingToken)
     {
-        _collecting = new List<ConsumeResult<byte[]?, byte[]?>>(Math.Min(_options.BatchSize, 4096));
+        _collecting = new List<ConsumeResult<byte[]?, byte[]?>>(Math.Min(limit, 4096));
         long? deadline = null;
         // With blocks to seal and commit, an idle poll returns after one slice so that the loop can see to them.
         // So does it while a batch is being written, so that its outcome (the commit) is taken without waiting for traffic.
         var idleUntil = _blocks is null && _pending is null ? long.MaxValue : Environment.TickCount64 + (long)PollSlice.TotalMilliseconds;
         long firstConsumed = 0;
-        while (_collecting.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
+        while (_collecting.Count < limit && !stoppingToken.IsCancellationRequested)
         {
             if (deadline is null && Environment.TickCount64 >= idleUntil)
             {
@@ -277,12 +281,13 @@ public sealed class PersistenceWorker<TBatch>(
             }
 
             // The writer is free: what is already read goes now rather than after the batch's wait (no stop-and-wait).
-            if (_collecting.Count > 0 && _pending is not null && _batchWrite is { IsCompleted: true })
+            if ((_collecting.Count > 0 || _next is not null) && _pending is not null && _batchWrite is { IsCompleted: true })
             {
                 break;
             }
 
-            var wait = PollSlice;
+            // While a write runs, polls are short so that its end is seen at once, read or not.
+            var wait = _batchWrite is { IsCompleted: false } ? WriteWatchSlice : PollSlice;
             if (deadline is { } due)
             {
                 var remaining = TimeSpan.FromMilliseconds(due - Environment.TickCount64);

@@ -67,6 +67,12 @@ public sealed class ResultStore(IOptions<PersistenceOptions> options, SeverityRo
         return writer.WriteClickHouseAsync(block.Batch, cancellationToken);
     }
 
+    public PendingBatch Merge(PendingBatch earlier, PendingBatch later)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        return earlier.Append(later);
+    }
+
     public PendingBatch Without(PendingBatch batch, IReadOnlyCollection<TopicPartition> revoked) => batch.Without(revoked);
 
     public void Assigned(IReadOnlyCollection<TopicPartition> partitions) => writer.Assigned(partitions.Select(p => (p.Topic, p.Partition.Value)));

@@ -148,6 +148,51 @@ public sealed class PersistenceFleetTests
     }
 
     [Test]
+    public async Task Batches_read_while_PostgreSQL_is_slow_are_written_in_one_transaction_and_stored_once()
+    {
+        const int BatchSize = 200;
+        await using var pipeline = await PipelineFixture.StartAsync();
+        var worker = await pipeline.StartWorkerAsync("merging", batchSize: BatchSize);
+        await worker.WaitForOutputAsync("Health, readiness and metrics on", TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = worker.HttpAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var admin = new Npgsql.NpgsqlConnectionStringBuilder(TestServers.Current.Postgres)
+        {
+            Database = new Npgsql.NpgsqlConnectionStringBuilder(pipeline.Databases.PostgresConnectionString).Database,
+        };
+        await using var blocker = new Npgsql.NpgsqlConnection(admin.ConnectionString);
+        await blocker.OpenAsync();
+
+        // A slow database: the first batch's transaction waits for a lock on the progress table (its span is recorded
+        // there) while the rest of the results arrive and are read.
+        await using (var hold = await blocker.BeginTransactionAsync())
+        {
+            await blocker.ExecuteAsync("LOCK TABLE persistence_progress IN EXCLUSIVE MODE", transaction: hold);
+            await pipeline.GenerateAsync(count: 5000, seed: 16, alertShare: 0.2);
+            await PipelineFixture.WaitForAsync(
+                async () => WorkerEndpoints.MetricTotal(await http.GetStringAsync("/metrics"), "messaging_client_consumed_messages_total") >= 5000,
+                TimeSpan.FromMinutes(1));
+            Assert.That(await pipeline.PostgresScalarAsync("SELECT count(*) FROM fraud_alerts"), Is.Zero, "nothing written while the lock is held");
+            await hold.CommitAsync();
+        }
+
+        var report = await pipeline.VerifyUntilPassedAsync(CatchUp);
+        var sizes = PrometheusText.Samples(await http.GetStringAsync("/metrics"), "stream_sentinel_persistence_postgres_batch_size_bucket");
+        var transactions = sizes.Single(s => s.Labels["le"] == "+Inf").Value;
+        var withinOnePoll = sizes.Single(s => s.Labels["le"] == BatchSize.ToString(CultureInfo.InvariantCulture)).Value;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report.ExitCode, Is.Zero, () => report + pipeline.WorkerLogs());
+            Assert.That(report.Output, Does.Contain("5,000 valid results").And.Contain(" 0 not yet committed"));
+            // The poll batches read during the wait went into the next transaction together, not one transaction each.
+            Assert.That(transactions - withinOnePoll, Is.Positive, "a transaction of more results than one poll batch");
+            Assert.That(transactions, Is.LessThan(5000 / BatchSize), "fewer transactions than poll batches");
+        }
+
+        await pipeline.AssertStoredOnceAsync(5000, IndependentCounts.GeneratedAlerts(5000, seed: 16, alertShare: 0.2), deadLetters: 0);
+    }
+
+    [Test]
     public async Task ClickHouse_cut_off_under_load_makes_the_worker_unready_then_ready_and_loses_nothing()
     {
         await using var pipeline = await PipelineFixture.StartAsync();
