@@ -41,6 +41,13 @@ public sealed class PersistenceOptions : IValidatableObject
     public int MaxBatchSize { get; set; } = 20_000;
 
     /// <summary>
+    /// ... and it stops growing once it holds this many rows for PostgreSQL (alerts). Past that, a transaction's time
+    /// grows with its alerts rather than being mostly fixed, and a larger one would only make its alerts wait longer.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxBatchPostgresRows { get; set; } = 1000;
+
+    /// <summary>
     /// ClickHouse gets its rows in large blocks, on a cadence of their own (issue 17): a block is sealed and inserted
     /// when it holds this many results ... Each insert makes a part per table and partition, so fewer, larger inserts
     /// are what ClickHouse is built for (about one per second per table). Offsets are committed once a block is in.

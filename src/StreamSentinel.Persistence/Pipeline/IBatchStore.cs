@@ -15,6 +15,9 @@ public interface IHeldBatch
 
     int Attempts { get; set; }
 
+    /// <summary>Rows the batch writes to PostgreSQL (alerts, audit entries): what its transaction's length grows with.</summary>
+    int PostgresRows { get; }
+
     /// <summary>When its first message was consumed (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>; 0: unknown).</summary>
     long FirstConsumedTimestamp { get; set; }
 }

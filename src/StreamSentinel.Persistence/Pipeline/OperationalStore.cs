@@ -24,6 +24,8 @@ public sealed class OperationalBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]
 
     public List<(PerformanceSnapshot Snapshot, KafkaCoordinates Source)> Snapshots { get; } = [];
 
+    public int PostgresRows => Audits.Count;
+
     public List<DeadLetter> DeadLetters { get; } = [];
 
     public bool AuditsWritten { get; set; }

@@ -17,6 +17,8 @@ public sealed class PendingBatch(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> 
 
     public List<DeadLetter> DeadLetters { get; } = [];
 
+    public int PostgresRows => Results.Count(r => r.IsAlert);
+
     /// <summary>True once PostgreSQL has committed the batch's alerts and spans.</summary>
     public bool PostgresWritten { get; set; }
 

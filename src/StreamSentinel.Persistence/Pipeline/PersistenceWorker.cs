@@ -88,7 +88,7 @@ public sealed class PersistenceWorker<TBatch>(
                 }
 
                 var blocksFull = _open is not null && _sealed is not null && _open.Rows >= _blocks!.BlockRows;
-                if (_next is not null && (_next.Messages.Count >= _options.MaxBatchSize || blocksFull))
+                if (_next is not null && (_next.Messages.Count >= _options.MaxBatchSize || _next.PostgresRows >= _options.MaxBatchPostgresRows || blocksFull))
                 {
                     // One batch being written, the next one as large as it may grow: nothing more is read until the write is in.
                     await AwaitAsync(_batchWrite);
@@ -120,8 +120,8 @@ public sealed class PersistenceWorker<TBatch>(
                 }
                 else
                 {
-                    // While the writer is busy the next batch grows (up to MaxBatchSize): a slow database gets fewer,
-                    // larger transactions, and the consumer goes on reading meanwhile.
+                    // While the writer is busy the next batch grows (up to MaxBatchSize results and MaxBatchPostgresRows
+                    // alerts): PostgreSQL gets fewer transactions for the same alerts, and the consumer goes on reading.
                     _next = _next is null ? batch : store.Merge(_next, batch);
                 }
             }
