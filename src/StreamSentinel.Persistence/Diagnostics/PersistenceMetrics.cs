@@ -55,7 +55,7 @@ public sealed class PersistenceMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000, 50000] });
         _postgresBatchSize = meter.CreateHistogram<int>(
             "stream_sentinel.persistence.postgres.batch.size", "{message}",
-            "Results per PostgreSQL transaction: poll batches read while the previous transaction runs are written together.",
+            "Messages of the results stream per PostgreSQL transaction: poll batches read while the previous transaction runs are written together.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 10, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000] });
         _flushDuration = meter.CreateHistogram<double>(
             "stream_sentinel.persistence.flush.duration", "s", "Time to write one batch into one table.",
@@ -105,7 +105,7 @@ public sealed class PersistenceMetrics
         _batchSize.Record(messages);
     }
 
-    /// <summary>A batch of results is in PostgreSQL (its alerts and spans, one transaction).</summary>
+    /// <summary>A batch of <paramref name="messages"/> results (and poison) is in PostgreSQL: its alerts and spans, one transaction.</summary>
     public void PostgresBatch(int messages) => _postgresBatchSize.Record(messages);
 
     public void Flushed(string store, string table, long rows, long startedTimestamp)
