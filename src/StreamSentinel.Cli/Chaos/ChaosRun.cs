@@ -65,16 +65,34 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
                 fleet.Start(kind);
             }
 
-            // kill -9s must land mid-work: the traffic lasts longer than the fleet takes to start storing (20 s allowed) plus
-            // the disruptions (each 1 to 4 s after the last), rather than being produced in a second and processed before the
-            // first kill.
-            var rate = scenario == "kill" && disruptions > 0 ? transactions / ((disruptions * 4.0) + 20) : 0;
-            var producing = TransactionProducer.ProduceAsync(
-                broker.BootstrapServers, "chaos", new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions), rate, null, kafkaLog, cancellationToken);
             var poisoned = poison > 0 ? ProducePoisonAsync(broker.BootstrapServers, poison, seed, cancellationToken) : Task.FromResult((0, 0));
             var lastDisruption = Stopwatch.StartNew();
             var done = 0;
             var clock = Stopwatch.StartNew();
+            Task<TransactionProducer.Produced> producing;
+            if (scenario == "kill" && disruptions > 0)
+            {
+                // kill -9s must land mid-work: a leading part of the traffic gets the fleet storing (however long its start
+                // takes on a loaded machine), then the rest is paced to last past the disruptions (each 1 to 4 s after the
+                // last), rather than being processed before, or between, the kills.
+                var leading = checked((int)Math.Max(1, transactions / 20));
+                var first = await ProduceAsync(Traffic().Take(leading), 0);
+                var storing = Stopwatch.StartNew();
+                while (await StoredResultsAsync(databases, cancellationToken) == 0 && storing.Elapsed < TimeSpan.FromMinutes(2))
+                {
+                    await Task.Delay(200, cancellationToken);
+                }
+
+                var rest = ProduceAsync(Traffic().Skip(leading), (transactions - leading) / ((disruptions * 4.0) + 5));
+                producing = rest.ContinueWith(
+                    t => t.Result with { Transactions = first.Transactions + t.Result.Transactions, Fraud = first.Fraud + t.Result.Fraud, Failures = first.Failures + t.Result.Failures },
+                    cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            }
+            else
+            {
+                producing = ProduceAsync(Traffic(), 0);
+            }
+
             if (scenario == "outage")
             {
                 // Under load: the fleet is busy with the traffic when each store goes away, then comes back.
@@ -87,16 +105,6 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
                     await StackAsync("start", server, cancellationToken);
                     done++;
                     lastDisruption.Restart();
-                }
-            }
-
-            if (scenario == "kill")
-            {
-                // The first kill once the fleet stores: a worker killed before it consumed anything proves little.
-                var storing = Stopwatch.StartNew();
-                while (await StoredResultsAsync(databases, cancellationToken) == 0 && storing.Elapsed < TimeSpan.FromMinutes(2))
-                {
-                    await Task.Delay(200, cancellationToken);
                 }
             }
 
@@ -127,6 +135,12 @@ internal sealed class ChaosRun(string adminPostgres, string adminClickHouse, str
 
             var produced = await producing;
             var (transactionPoison, resultPoison) = await poisoned;
+
+            // The same seed gives the same stream, so its two parts can be generated separately.
+            IEnumerable<SimulatedTransaction> Traffic() => new TransactionSimulator(new SimulationOptions { Seed = seed }).Generate(transactions);
+
+            Task<TransactionProducer.Produced> ProduceAsync(IEnumerable<SimulatedTransaction> stream, double rate) =>
+                TransactionProducer.ProduceAsync(broker.BootstrapServers, "chaos", stream, rate, null, kafkaLog, cancellationToken);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {scenario}: {produced.Transactions:N0} transactions and {transactionPoison + resultPoison:N0} poison produced in {clock.Elapsed.TotalSeconds:F0} s, {done} disruptions; waiting for the fleet"));
             await WaitForLagAsync(broker.BootstrapServers, fleet, cancellationToken);
             var recovery = lastDisruption.Elapsed;
