@@ -27,6 +27,9 @@ public sealed class OperationalFleetTests
         victim.Kill();
         await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
         var successor = await pipeline.StartWorkerAsync("successor", batchSize: 200);
+        // Judged once the operational streams hold enough to judge (the successor's snapshots come on their own clock,
+        // however fast the results are stored).
+        await PipelineFixture.WaitForAsync(async () => await pipeline.ClickHouseScalarAsync("SELECT count() FROM performance_metrics") >= 10, TimeSpan.FromMinutes(2));
         var report = await pipeline.VerifyUntilPassedAsync(TimeSpan.FromMinutes(3));
         // Stop the successor cleanly: its last snapshot and worker.stopped go out as it leaves.
         successor.Terminate();
