@@ -50,7 +50,9 @@ public sealed class PersistenceFleetTests
     public async Task Kill_9_in_the_middle_of_a_run_then_a_restart_gives_exact_counts()
     {
         await using var pipeline = await PipelineFixture.StartAsync();
-        var victim = await pipeline.StartWorkerAsync("victim", batchSize: 200);
+        // Small ClickHouse blocks, so that the stores fill in steps the kill can land between (one default block
+        // can hold the whole run).
+        var victim = await pipeline.StartWorkerAsync("victim", batchSize: 200, settings: new Dictionary<string, string> { ["Persistence__ClickHouseBlockRows"] = "1000" });
         await pipeline.GenerateAsync(count: 20_000, seed: 12, alertShare: 0.2);
 
         // Wait until it has written part of the run, then kill it without warning.
