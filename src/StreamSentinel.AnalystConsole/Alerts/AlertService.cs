@@ -33,7 +33,7 @@ public sealed class AlertService(
 
     /// <summary>
     /// One page, newest first by (created_at, id): a keyset seek, so page 1,000 of 10M alerts costs what page 1 does
-    /// (indexes fraud_alerts_queue_idx, fraud_alerts_status_queue_idx, fraud_alerts_user_time_idx; `bench console-queue` measures it).
+    /// (indexes fraud_alerts_queue_idx, fraud_alerts_status_queue_idx, fraud_alerts_user_queue_idx; `bench console-queue` measures it).
     /// </summary>
     public async Task<AlertPage> QueueAsync(AlertQuery query, CancellationToken cancellationToken)
     {

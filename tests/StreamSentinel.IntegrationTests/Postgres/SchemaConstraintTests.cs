@@ -178,24 +178,48 @@ public sealed class SchemaConstraintTests
         Assert.That(after, Is.GreaterThan(before));
     }
 
-    [Test]
-    public async Task Analysts_queue_query_is_served_by_the_open_queue_index()
+    // Each index on fraud_alerts costs every alert insert (issue 17): each must serve a query the product runs. These
+    // are those queries, in the shape the product sends them, with the index that answers each.
+    private static readonly (string Index, string Query)[] AlertQueries =
+    [
+        ("fraud_alerts_pkey", "SELECT * FROM fraud_alerts WHERE id = '00000000-0000-0000-0000-000000000001'"),
+        // The console's alert pages, newest first (AlertService.PageAsync): all, one status, one user.
+        ("fraud_alerts_queue_idx", "SELECT id FROM fraud_alerts ORDER BY created_at DESC, id DESC LIMIT 50"),
+        ("fraud_alerts_status_queue_idx", "SELECT id FROM fraud_alerts WHERE status = 'PENDING' ORDER BY created_at DESC, id DESC LIMIT 50"),
+        ("fraud_alerts_user_queue_idx", "SELECT id FROM fraud_alerts WHERE user_id = 'user-42' ORDER BY created_at DESC, id DESC LIMIT 50"),
+        // The writer's replay check (write_alerts.sql) and an analyst looking up a payment.
+        ("fraud_alerts_event_id_key", "SELECT 1 FROM fraud_alerts WHERE event_id = 'e'"),
+        ("fraud_alerts_transaction_id_idx", "SELECT id FROM fraud_alerts WHERE transaction_id = 'txn-1'"),
+        // A case's alerts (the case page, refresh_fraud_case_open, the round robin) and the backfill of alerts without one.
+        ("fraud_alerts_case_idx", "SELECT min(created_at) FROM fraud_alerts WHERE case_id = '00000000-0000-0000-0000-000000000001' AND status IN ('PENDING', 'INVESTIGATING')"),
+        ("fraud_alerts_uncased_idx", "SELECT id, user_id, detected_at FROM fraud_alerts WHERE case_id IS NULL ORDER BY user_id, detected_at"),
+    ];
+
+    [TestCaseSource(nameof(AlertQueryIndexes))]
+    public async Task Each_alert_query_is_served_by_its_index(string index, string query)
     {
         await using var connection = await _databases.Postgres.OpenConnectionAsync();
         // The table is nearly empty here, so forbid the sequential and bitmap scans a planner would rightly prefer; the
-        // point is that the index matches the query's filter and order, so that it is there to be used at 10M rows.
+        // point is that an index matches the query's filter and order, so that it is there to be used at 10M rows.
         await connection.ExecuteAsync("SET enable_seqscan = off; SET enable_bitmapscan = off");
-        var plan = string.Join('\n', await connection.QueryAsync<string>(
-            """
-            EXPLAIN SELECT id FROM fraud_alerts
-            WHERE status IN ('PENDING', 'INVESTIGATING')
-            ORDER BY severity_rank DESC, created_at DESC, id DESC
-            LIMIT 50
-            """));
+        var plan = string.Join('\n', await connection.QueryAsync<string>("EXPLAIN " + query));
 
-        Assert.That(plan, Does.Contain("fraud_alerts_open_queue_idx"));
+        Assert.That(plan, Does.Contain($" using {index} on fraud_alerts"));
         Assert.That(plan, Does.Not.Contain("Sort"), "the index gives the order; no sort step");
     }
+
+    [Test]
+    public async Task Every_index_on_fraud_alerts_serves_a_query_the_product_runs()
+    {
+        await using var connection = await _databases.Postgres.OpenConnectionAsync();
+        var indexes = await connection.QueryAsync<string>("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'fraud_alerts'");
+
+        Assert.That(indexes, Is.EquivalentTo(AlertQueries.Select(q => q.Index)),
+            "an index no query reads only slows the fleet's inserts; one a query needs must be listed with that query");
+    }
+
+    private static IEnumerable<TestCaseData> AlertQueryIndexes() =>
+        AlertQueries.Select(q => new TestCaseData(q.Index, q.Query).SetArgDisplayNames(q.Index));
 
     private SentinelDbContext CreateContext() =>
         new(new DbContextOptionsBuilder<SentinelDbContext>().UseNpgsql(_databases.Postgres).Options);
