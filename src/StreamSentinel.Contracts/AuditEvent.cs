@@ -41,4 +41,7 @@ public static class AuditActions
     public const string PartitionsRevoked = "partitions.revoked";
     public const string ModelLoaded = "model.loaded";
     public const string MessagesDeadLettered = "messages.dead_lettered";
+
+    /// <summary>Messages deleted from Kafka (retention) before the group read them: lost, and reported by <c>verify</c>.</summary>
+    public const string MessagesSkipped = "messages.skipped";
 }

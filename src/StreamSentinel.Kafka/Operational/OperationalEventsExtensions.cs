@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using StreamSentinel.Contracts;
 using StreamSentinel.Kafka.DeadLetters;
+using StreamSentinel.Kafka.Diagnostics;
 
 namespace StreamSentinel.Kafka.Operational;
 
@@ -49,6 +50,21 @@ public static class OperationalEventsExtensions
                 ["first"] = $"{first.Partition.Value}@{first.Offset.Value}",
             });
         }
+    }
+
+    /// <summary>One <c>messages.skipped</c>: offsets of a partition that <paramref name="group"/> never read (see <see cref="OffsetGaps"/>).</summary>
+    public static void MessagesSkipped(this IOperationalEvents events, string group, string member, OffsetGap gap)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        events.Audit(AuditActions.MessagesSkipped, "consumer_group", group, new JsonObject
+        {
+            ["member"] = member,
+            ["topic"] = gap.Topic,
+            ["partition"] = gap.Partition,
+            ["first_offset"] = gap.FirstMissing,
+            ["last_offset"] = gap.LastMissing,
+            ["count"] = gap.Count,
+        });
     }
 
     /// <summary>"topic[0,1,2], other[5]": partitions grouped by topic, for logs and audit details.</summary>

@@ -77,6 +77,7 @@ public sealed class PersistenceMetrics
             "stream_sentinel.persistence.block.size", "{result}", "Results per ClickHouse block.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [100, 1000, 5000, 10000, 25000, 50000, 100000, 150000, 200000, 500000] });
         Lag = new PartitionLag(meter, "Messages behind the end of each assigned partition.");
+        Gaps = new OffsetGaps(meter);
     }
 
     /// <summary>The streams whose partitions are paused for an outage (results, operational).</summary>
@@ -93,6 +94,9 @@ public sealed class PersistenceMetrics
 
     /// <summary>Lag per assigned partition (the <c>messaging.kafka.consumer.lag</c> gauge).</summary>
     public PartitionLag Lag { get; }
+
+    /// <summary>Messages Kafka deleted before this worker's group read them (see <see cref="OffsetGaps"/>).</summary>
+    public OffsetGaps Gaps { get; }
 
     public static long Now() => Stopwatch.GetTimestamp();
 

@@ -44,6 +44,7 @@ public sealed class PersistenceWorker<TBatch>(
 {
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan WriteWatchSlice = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(10);
 
     private readonly PersistenceOptions _options = options.Value;
     // Counts come from the held block or batch (DelayFor), so one policy serves both retry paths.
@@ -305,6 +306,12 @@ public sealed class PersistenceWorker<TBatch>(
                 continue;
             }
 
+            if (metrics.Gaps.Observe(result) is { } gap)
+            {
+                Log.MessagesSkipped(logger, gap.Count, gap.Topic, gap.Partition, gap.FirstMissing, gap.LastMissing);
+                events.MessagesSkipped(store.ConsumerGroup, _options.Instance, gap);
+            }
+
             _collecting.Add(result);
             if (deadline is null)
             {
@@ -540,9 +547,10 @@ public sealed class PersistenceWorker<TBatch>(
             MessageMaxBytes = Math.Max(_options.MaxMessageBytes * 4, 1_000_000),
         });
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetPartitionsAssignedHandler((_, partitions) =>
+            .SetPartitionsAssignedHandler((c, partitions) =>
             {
                 store.Assigned(partitions);
+                metrics.Gaps.Assigned(CommittedOffsets(c, partitions));
                 Log.Assigned(logger, Describe(partitions));
                 events.PartitionsChanged(AuditActions.PartitionsAssigned, store.ConsumerGroup, _options.Instance, partitions);
             })
@@ -557,6 +565,21 @@ public sealed class PersistenceWorker<TBatch>(
             })
             .LogTo(logger)
             .Build();
+    }
+
+    /// <summary>Where the group stands on newly assigned partitions, so that a first message beyond it shows a gap.</summary>
+    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        try
+        {
+            return consumer.Committed(partitions, CommittedTimeout);
+        }
+        catch (KafkaException e)
+        {
+            // Gaps at the start of these partitions go unnoticed; gaps later on are still seen.
+            Log.CommittedUnknown(logger, e.Error.Reason);
+            return [];
+        }
     }
 
     private void Revoke(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
@@ -605,6 +628,7 @@ public sealed class PersistenceWorker<TBatch>(
 
         store.Revoked(partitions);
         metrics.Lag.Revoked(partitions);
+        metrics.Gaps.Revoked(partitions);
 
         Log.Revoked(logger, Describe(partitions), dropped);
         events.PartitionsChanged(AuditActions.PartitionsRevoked, store.ConsumerGroup, _options.Instance, partitions, dropped);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using StreamSentinel.ClickHouse.Persistence;
 using StreamSentinel.ClickHouse.Querying;
+using StreamSentinel.Contracts;
 using StreamSentinel.Contracts.Serialization;
 using StreamSentinel.Domain.Routing;
 using StreamSentinel.Kafka;
@@ -101,7 +102,68 @@ public sealed class IntegrityVerifier(
         checks.Add(await CheckAlertsAsync(expected.Values, kafkaContent, cancellationToken));
         checks.Add(CheckDeadLetters(Topics.DetectionResults, poison, deadLetters));
         checks.AddRange(await CheckOperationalAsync(allDeadLetters, cancellationToken));
+        checks.Add(await CheckSkippedAsync(Topics.DetectionResults, options.Value.ConsumerGroup, cancellationToken));
         return new IntegrityReport(messages, expected.Count, poison.Count, uncommitted, truncated, checks) { Repeats = repeats.Count };
+    }
+
+    /// <summary>
+    /// Results Kafka deleted before the group read them: lost, though no store can show it (their messages are gone, so
+    /// nothing above expects them). The workers record each such gap as it happens (<see cref="OffsetGaps"/>); a gap
+    /// recorded twice (a worker died before committing past it, and the next owner saw it again) counts once.
+    /// </summary>
+    private async Task<StoreCheck> CheckSkippedAsync(string topic, string group, CancellationToken cancellationToken)
+    {
+        var ranges = new List<(int Partition, long First, long Last)>();
+        await using (var command = postgres.CreateCommand(
+            """
+            SELECT (details->>'partition')::int, (details->>'first_offset')::bigint, (details->>'last_offset')::bigint
+            FROM system_audit_log
+            WHERE action = $1 AND entity_type = 'consumer_group' AND entity_id = $2 AND details->>'topic' = $3
+            """))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = AuditActions.MessagesSkipped });
+            command.Parameters.Add(new NpgsqlParameter { Value = group });
+            command.Parameters.Add(new NpgsqlParameter { Value = topic });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ranges.Add((reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2)));
+            }
+        }
+
+        long lost = 0;
+        var described = new List<string>();
+        foreach (var partition in ranges.GroupBy(r => r.Partition).OrderBy(g => g.Key))
+        {
+            // The union of the partition's ranges.
+            var merged = new List<(long First, long Last)>();
+            foreach (var (_, first, last) in partition.OrderBy(r => r.First))
+            {
+                if (merged.Count > 0 && first <= merged[^1].Last + 1)
+                {
+                    merged[^1] = (merged[^1].First, Math.Max(merged[^1].Last, last));
+                }
+                else
+                {
+                    merged.Add((first, last));
+                }
+            }
+
+            foreach (var (first, last) in merged)
+            {
+                lost += last - first + 1;
+                described.Add(string.Create(CultureInfo.InvariantCulture, $"partition {partition.Key} offsets {first}..{last}"));
+            }
+        }
+
+        return new StoreCheck(
+            "kafka: results the group read",
+            lost,
+            0,
+            lost,
+            0,
+            0,
+            lost == 0 ? null : $"{lost:N0} results were deleted from Kafka (retention) before the group read them, in no store: {string.Join(", ", described)}");
     }
 
     private async Task<StoreCheck> CheckClickHouseTableAsync(

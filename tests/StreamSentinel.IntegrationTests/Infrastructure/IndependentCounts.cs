@@ -153,6 +153,13 @@ internal static class IndependentCounts
         });
     }
 
+    /// <summary>The first offset <paramref name="topic"/>'s <paramref name="partition"/> still holds (above 0 once the broker deleted older messages).</summary>
+    public static long LowWatermark(string bootstrapServers, string topic, int partition)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = $"test-counts-{Guid.NewGuid():N}" }).Build();
+        return consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), TimeSpan.FromSeconds(10)).Low.Value;
+    }
+
     /// <summary>How many messages <paramref name="topic"/> holds (high minus low watermarks).</summary>
     public static long Messages(string bootstrapServers, string topic)
     {

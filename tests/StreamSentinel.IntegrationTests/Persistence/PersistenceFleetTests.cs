@@ -150,6 +150,40 @@ public sealed class PersistenceFleetTests
     }
 
     [Test]
+    public async Task Results_Kafka_deleted_before_the_group_read_them_are_reported_lost_by_verify()
+    {
+        await using var pipeline = await PipelineFixture.StartAsync(partitions: 1);
+        var first = await pipeline.StartWorkerAsync("before");
+        await pipeline.GenerateAsync(count: 500, seed: 21);
+        var clean = await pipeline.VerifyUntilPassedAsync(CatchUp);
+        Assert.That(clean.ExitCode, Is.Zero, () => clean + pipeline.WorkerLogs());
+        first.Terminate();
+        Assert.That(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True);
+
+        // While no worker runs, more arrives than the development broker keeps of a partition (~5 MiB): the oldest of
+        // it is deleted unread. What was lost is known from the broker alone: from the committed 500 to its first offset.
+        await pipeline.GenerateAsync(count: 40_000, seed: 22);
+        var low = IndependentCounts.LowWatermark(pipeline.Broker.BootstrapServers, Topics.DetectionResults, 0);
+        Assert.That(low, Is.GreaterThan(500), "the broker deleted results the group had not read");
+
+        await pipeline.StartWorkerAsync("after");
+        await PipelineFixture.WaitForAsync(() => Task.FromResult(pipeline.Lag(Group, Topics.DetectionResults) == 0), CatchUp);
+        CliResult report = null!;
+        await PipelineFixture.WaitForAsync(
+            async () => (report = await Infrastructure.Cli.RunAsync(pipeline.Environment, "verify")).Output.Contains("deleted from Kafka", StringComparison.Ordinal),
+            TimeSpan.FromMinutes(1));
+
+        var lost = (low - 500).ToString("N0", CultureInfo.InvariantCulture);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report.ExitCode, Is.Not.Zero, () => report.ToString());
+            Assert.That(report.Output, Does.Contain($"{lost} results were deleted from Kafka (retention) before the group read them"), () => report + pipeline.WorkerLogs());
+            Assert.That(report.Output, Does.Contain($"partition 0 offsets 500..{low - 1}"));
+            Assert.That(report.Output, Does.Contain("Integrity: FAILED."));
+        }
+    }
+
+    [Test]
     public async Task Batches_read_while_PostgreSQL_is_slow_are_written_in_one_transaction_and_stored_once()
     {
         const int BatchSize = 200;
