@@ -66,10 +66,14 @@ public sealed class DetectionMetrics
         _loaded = meter.CreateCounter<long>("stream_sentinel.detection.state.loaded", "{user}", "Users read back from Redis into memory.");
         _evicted = meter.CreateCounter<long>("stream_sentinel.detection.state.evicted", "{user}", "Users that left memory (idle, or beyond the cap), their state saved in Redis.");
         Lag = new PartitionLag(meter, "Messages behind the end of each assigned partition, after the last commit.");
+        Gaps = new OffsetGaps(meter);
     }
 
     /// <summary>Lag per assigned partition (the <c>messaging.kafka.consumer.lag</c> gauge).</summary>
     public PartitionLag Lag { get; }
+
+    /// <summary>Transactions Kafka deleted before this worker's group read them (see <see cref="OffsetGaps"/>).</summary>
+    public OffsetGaps Gaps { get; }
 
     public void Consumed(int count) => _consumed.Add(count);
 

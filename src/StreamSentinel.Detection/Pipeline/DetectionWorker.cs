@@ -150,10 +150,31 @@ public sealed class DetectionWorker(
 
         void Take(ConsumeResult<byte[]?, byte[]?> message)
         {
+            if (metrics.Gaps.Observe(message) is { } gap)
+            {
+                Log.MessagesSkipped(logger, gap.Count, gap.Topic, gap.Partition, gap.FirstMissing, gap.LastMissing);
+                events.MessagesSkipped(_options.ConsumerGroup, _options.Instance, gap);
+            }
+
             if (_owned.TryGetValue(message.TopicPartition, out var partition))
             {
                 partition.Backlog.Enqueue(message);
             }
+        }
+    }
+
+    // Where the group stands on newly assigned partitions, so that a first message beyond it shows a gap.
+    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        try
+        {
+            return consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+        }
+        catch (KafkaException e)
+        {
+            // Gaps at the start of these partitions go unnoticed; gaps later on are still seen.
+            Log.CommittedUnknown(logger, e.Error.Reason);
+            return [];
         }
     }
 
@@ -833,6 +854,7 @@ public sealed class DetectionWorker(
         }
 
         metrics.Lag.Revoked(partitions);
+        metrics.Gaps.Revoked(partitions);
         Log.Revoked(logger, Describe(partitions), dropped, outcome);
         events.PartitionsChanged(AuditActions.PartitionsRevoked, _options.ConsumerGroup, _options.Instance, partitions, dropped);
     }
@@ -866,12 +888,14 @@ public sealed class DetectionWorker(
             MessageMaxBytes = Math.Max(_options.MaxMessageBytes * 4, 1_000_000),
         });
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetPartitionsAssignedHandler((_, partitions) =>
+            .SetPartitionsAssignedHandler((c, partitions) =>
             {
                 foreach (var partition in partitions)
                 {
                     _owned[partition] = new OwnedPartition(partition);
                 }
+
+                metrics.Gaps.Assigned(CommittedOffsets(c, partitions));
 
                 Log.Assigned(logger, Describe(partitions));
                 events.PartitionsChanged(AuditActions.PartitionsAssigned, _options.ConsumerGroup, _options.Instance, partitions);

@@ -102,7 +102,9 @@ public sealed class IntegrityVerifier(
         checks.Add(await CheckAlertsAsync(expected.Values, kafkaContent, cancellationToken));
         checks.Add(CheckDeadLetters(Topics.DetectionResults, poison, deadLetters));
         checks.AddRange(await CheckOperationalAsync(allDeadLetters, cancellationToken));
-        checks.Add(await CheckSkippedAsync(Topics.DetectionResults, options.Value.ConsumerGroup, cancellationToken));
+        checks.Add(await CheckSkippedAsync("kafka: results the group read", Topics.DetectionResults, options.Value.ConsumerGroup, cancellationToken));
+        // Transactions detection never read have no result: nothing downstream can expect them.
+        checks.Add(await CheckSkippedAsync("kafka: transactions detection read", Topics.Transactions, group: null, cancellationToken));
         return new IntegrityReport(messages, expected.Count, poison.Count, uncommitted, truncated, checks) { Repeats = repeats.Count };
     }
 
@@ -111,18 +113,18 @@ public sealed class IntegrityVerifier(
     /// nothing above expects them). The workers record each such gap as it happens (<see cref="OffsetGaps"/>); a gap
     /// recorded twice (a worker died before committing past it, and the next owner saw it again) counts once.
     /// </summary>
-    private async Task<StoreCheck> CheckSkippedAsync(string topic, string group, CancellationToken cancellationToken)
+    private async Task<StoreCheck> CheckSkippedAsync(string name, string topic, string? group, CancellationToken cancellationToken)
     {
         var ranges = new List<(int Partition, long First, long Last)>();
         await using (var command = postgres.CreateCommand(
             """
             SELECT (details->>'partition')::int, (details->>'first_offset')::bigint, (details->>'last_offset')::bigint
             FROM system_audit_log
-            WHERE action = $1 AND entity_type = 'consumer_group' AND entity_id = $2 AND details->>'topic' = $3
+            WHERE action = $1 AND entity_type = 'consumer_group' AND ($2::text IS NULL OR entity_id = $2) AND details->>'topic' = $3
             """))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = AuditActions.MessagesSkipped });
-            command.Parameters.Add(new NpgsqlParameter { Value = group });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)group ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter { Value = topic });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -157,13 +159,13 @@ public sealed class IntegrityVerifier(
         }
 
         return new StoreCheck(
-            "kafka: results the group read",
+            name,
             lost,
             0,
             lost,
             0,
             0,
-            lost == 0 ? null : $"{lost:N0} results were deleted from Kafka (retention) before the group read them, in no store: {string.Join(", ", described)}");
+            lost == 0 ? null : $"{lost:N0} messages were deleted from Kafka (retention) before the group read them: {string.Join(", ", described)}");
     }
 
     private async Task<StoreCheck> CheckClickHouseTableAsync(

@@ -177,7 +177,7 @@ public sealed class PersistenceFleetTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(report.ExitCode, Is.Not.Zero, () => report.ToString());
-            Assert.That(report.Output, Does.Contain($"{lost} results were deleted from Kafka (retention) before the group read them"), () => report + pipeline.WorkerLogs());
+            Assert.That(report.Output, Does.Contain($"{lost} messages were deleted from Kafka (retention) before the group read them"), () => report + pipeline.WorkerLogs());
             Assert.That(report.Output, Does.Contain($"partition 0 offsets 500..{low - 1}"));
             Assert.That(report.Output, Does.Contain("Integrity: FAILED."));
         }
