@@ -44,10 +44,9 @@ public sealed class CaseRoundRobin(
             return;
         }
 
-        // The configured spelling of each name: cases and alerts carry it as the console's users are named.
-        var analysts = options.Value.Analysts
-            .Select(a => console.Value.Users.First(u => string.Equals(u.Name, a, StringComparison.OrdinalIgnoreCase)).Name)
-            .ToList();
+        // The configured spelling of each name (checked at start: each is an analyst): cases and alerts carry it as the
+        // console's users are named.
+        var analysts = options.Value.Analysts.Select(a => console.Value.AnalystNamed(a)!).ToList();
         Log.RoundRobinStarted(logger, string.Join(", ", analysts));
         var backoff = new RetryBackoff(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
         try

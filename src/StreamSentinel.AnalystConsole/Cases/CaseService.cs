@@ -134,8 +134,7 @@ public sealed class CaseService(
         Guid id, string expectedVersion, CaseAssignment assignment, string analyst, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        var assignee = assignment.Assignee is null ? null : options.Value.Users.FirstOrDefault(
-            u => u.Role == ConsoleRoles.Analyst && string.Equals(u.Name, assignment.Assignee, StringComparison.OrdinalIgnoreCase))?.Name;
+        var assignee = options.Value.AnalystNamed(assignment.Assignee);
         if (assignment.Assignee is not null && assignee is null)
         {
             return (CaseOutcome.UnknownAnalyst, null);

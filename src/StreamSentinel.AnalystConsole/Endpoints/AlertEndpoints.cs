@@ -48,7 +48,8 @@ internal static class AlertEndpoints
         }).RequireAuthorization(AnalystConsolePolicies.Read)
             .Produces<AlertDetail>().Produces(StatusCodes.Status404NotFound).ProducesAuthorizationProblems();
 
-        api.MapPost("/alerts/{id:guid}/status", async (Guid id, StatusChange change, HttpContext http, ClaimsPrincipal user, AlertService alerts, ApprovalService approvals, CancellationToken cancellationToken) =>
+        api.MapPost("/alerts/{id:guid}/status", async (
+            Guid id, StatusChange change, HttpContext http, ClaimsPrincipal user, IOptions<ConsoleOptions> options, AlertService alerts, ApprovalService approvals, CancellationToken cancellationToken) =>
         {
             if (!TryVersion(http.Request.Headers.IfMatch.ToString(), out var version))
             {
@@ -62,10 +63,19 @@ internal static class AlertEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"must be one of {string.Join(", ", AlertWorkflow.Statuses)}"] });
             }
 
-            if (change.Note is { Length: > 2000 } || change.Assignee is { Length: > 128 })
+            if (change.Note is { Length: > 2000 })
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["notes are at most 2000 characters, assignees 128"] });
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["notes are at most 2000 characters"] });
             }
+
+            // An alert goes to an analyst of this console, named as configured, as cases and bulk actions do.
+            var assignee = options.Value.AnalystNamed(change.Assignee);
+            if (change.Assignee is not null && assignee is null)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["assignee"] = ["is not an analyst of this console (Console:Users with role analyst)"] });
+            }
+
+            change = change with { Assignee = assignee };
 
             var (outcome, alert) = await alerts.ChangeStatusAsync(id, version, change, user.Identity!.Name!, cancellationToken);
             if (outcome == ChangeOutcome.NeedsApproval)
@@ -121,8 +131,7 @@ internal static class AlertEndpoints
             {
                 errors["status"] = [$"must be one of {string.Join(", ", AlertWorkflow.Statuses)}"];
             }
-            else if (action.Action == "assign" && action.Assignee is not null
-                && !options.Value.Users.Any(u => u.Role == ConsoleRoles.Analyst && string.Equals(u.Name, action.Assignee, StringComparison.Ordinal)))
+            else if (action.Action == "assign" && action.Assignee is not null && options.Value.AnalystNamed(action.Assignee) is null)
             {
                 errors["assignee"] = ["is not an analyst of this console (Console:Users with role analyst)"];
             }
@@ -133,7 +142,7 @@ internal static class AlertEndpoints
 
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The bulk action is invalid.")
-                : Results.Ok(await alerts.BulkAsync(action, user.Identity!.Name!, cancellationToken));
+                : Results.Ok(await alerts.BulkAsync(action with { Assignee = options.Value.AnalystNamed(action.Assignee) }, user.Identity!.Name!, cancellationToken));
         }).RequireAuthorization(AnalystConsolePolicies.Change)
             .Produces<BulkResult>().ProducesValidationProblem().ProducesAuthorizationProblems();
     }

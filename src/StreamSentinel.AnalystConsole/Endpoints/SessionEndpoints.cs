@@ -45,7 +45,7 @@ internal static class SessionEndpoints
                     statusCode: StatusCodes.Status429TooManyRequests);
             }
 
-            var user = options.Value.Users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.OrdinalIgnoreCase));
+            var user = options.Value.UserNamed(name);
             if (!ConsolePasswords.Verify(user, body.Password ?? ""))
             {
                 await audit.RecordAsync(

@@ -37,10 +37,10 @@ public sealed class AutoAssignOptionsValidation(IOptions<ConsoleOptions> console
         }
 
         var failures = options.Analysts
-            .Where(a => !console.Value.Users.Any(u => u.Role == ConsoleRoles.Analyst && string.Equals(u.Name, a, StringComparison.Ordinal)))
+            .Where(a => console.Value.AnalystNamed(a) is null)
             .Select(a => $"Console:AutoAssign:Analysts names '{a}', who is not a user of this console with the analyst role (Console:Users).")
             .ToList();
-        if (options.Analysts.Distinct(StringComparer.Ordinal).Count() != options.Analysts.Count)
+        if (options.Analysts.Distinct(StringComparer.OrdinalIgnoreCase).Count() != options.Analysts.Count)
         {
             failures.Add("Console:AutoAssign:Analysts names the same analyst twice.");
         }

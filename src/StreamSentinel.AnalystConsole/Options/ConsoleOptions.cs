@@ -15,6 +15,16 @@ public sealed class ConsoleOptions : IValidatableObject
     /// </summary>
     public IReadOnlyList<ConsoleUser> Users { get; set; } = [];
 
+    /// <summary>The user named <paramref name="name"/>: names compare without regard to case, as at sign-in; null if none.</summary>
+    public ConsoleUser? UserNamed(string? name) =>
+        name is null ? null : Users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The configured spelling of the analyst named <paramref name="name"/> (alerts and cases carry the name as the
+    /// console's users are named, whatever case it was typed in); null if no analyst has that name.
+    /// </summary>
+    public string? AnalystNamed(string? name) => UserNamed(name) is { Role: ConsoleRoles.Analyst } user ? user.Name : null;
+
     /// <summary>This console's name in logs (several may serve behind a load balancer).</summary>
     [Required]
     public string Instance { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";

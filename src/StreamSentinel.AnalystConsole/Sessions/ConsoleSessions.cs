@@ -27,7 +27,7 @@ public static class ConsoleSessions
         var options = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<ConsoleOptions>>().CurrentValue;
         var principal = context.Principal;
         var name = principal?.Identity?.Name;
-        var user = options.Users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.OrdinalIgnoreCase));
+        var user = options.UserNamed(name);
         var signedIn = long.TryParse(principal?.FindFirstValue(SignedInClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : DateTimeOffset.MinValue;

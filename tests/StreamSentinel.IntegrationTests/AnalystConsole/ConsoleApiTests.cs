@@ -140,6 +140,28 @@ public sealed partial class ConsoleApiTests
     }
 
     [Test]
+    public async Task An_alert_goes_only_to_an_analyst_of_the_console_by_the_name_configured()
+    {
+        using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
+        var id = await AlertIdAsync(_alerts[3].Result.TransactionId);
+        var version = JsonNode.Parse(await ana.GetStringAsync($"/api/alerts/{id}"))!["alert"]!["version"]!.GetValue<uint>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var stranger = await ChangeAsync(ana, id, version, "INVESTIGATING", assignee: "mallory");
+        var viewer = await ChangeAsync(ana, id, version, "INVESTIGATING", assignee: "vera");
+        var typed = await ChangeAsync(ana, id, version, "INVESTIGATING", assignee: "BOB");
+        var after = JsonNode.Parse(await ana.GetStringAsync($"/api/alerts/{id}"))!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(stranger.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await stranger.Content.ReadAsStringAsync(), Does.Contain("is not an analyst of this console"));
+            Assert.That(viewer.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a viewer cannot work alerts");
+            Assert.That(typed.StatusCode, Is.EqualTo(HttpStatusCode.OK), () => typed.Content.ReadAsStringAsync().Result);
+            Assert.That(after["alert"]!["assignee"]!.GetValue<string>(), Is.EqualTo("bob"), "stored as the console's user is named, as sign-in matches names");
+        }
+    }
+
+    [Test]
     public async Task Two_analysts_deciding_the_same_alert_never_overwrite_each_other_silently()
     {
         using var ana = await _fixture.SignInAsync("ana", "ana-password-0123");
