@@ -21,6 +21,42 @@ public sealed class DetectionFleetTests
     private static readonly TimeSpan CatchUp = TimeSpan.FromMinutes(3);
 
     [Test]
+    public async Task Transactions_Kafka_deleted_before_detection_read_them_are_reported_lost_by_verify()
+    {
+        const string Group = "stream-sentinel-detection";
+        await using var pipeline = await PipelineFixture.StartAsync(partitions: 1);
+        // Stores the workers' audit events, where verify reads what they noticed.
+        await pipeline.StartWorkerAsync("persistence");
+        var first = await pipeline.StartDetectionWorkerAsync("before");
+        await pipeline.SimulateAsync(500, seed: 31);
+        await PipelineFixture.WaitForAsync(() => Task.FromResult(pipeline.Lag(Group, Topics.Transactions) == 0), CatchUp);
+        first.Terminate();
+        Assert.That(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.True);
+
+        // While no detection worker runs, more arrives than the development broker keeps of a partition (~5 MiB): the
+        // oldest of it is deleted unread. The loss is known from the broker alone: from the committed 500 to its first offset.
+        await pipeline.SimulateAsync(60_000, seed: 32);
+        var low = IndependentCounts.LowWatermark(pipeline.Broker.BootstrapServers, Topics.Transactions, 0);
+        Assert.That(low, Is.GreaterThan(500), "the broker deleted transactions the group had not read");
+
+        await pipeline.StartDetectionWorkerAsync("after");
+        CliResult report = null!;
+        await PipelineFixture.WaitForAsync(
+            async () => (report = await Infrastructure.Cli.RunAsync(pipeline.Environment, "verify")).Output.Contains("kafka: transactions detection read: ", StringComparison.Ordinal),
+            CatchUp);
+
+        var lost = (low - 500).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(report.ExitCode, Is.Not.Zero, () => report.ToString());
+            Assert.That(
+                report.Output,
+                Does.Contain($"kafka: transactions detection read: {lost} messages were deleted from Kafka (retention) before the group read them: partition 0 offsets 500..{low - 1}"),
+                () => report + pipeline.WorkerLogs());
+        }
+    }
+
+    [Test]
     public async Task Every_transaction_gets_one_result_that_the_persistence_fleet_stores_and_invalid_ones_are_dead_lettered()
     {
         await using var pipeline = await PipelineFixture.StartAsync(partitions: 4);
