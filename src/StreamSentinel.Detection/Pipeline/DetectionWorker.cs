@@ -150,6 +150,12 @@ public sealed class DetectionWorker(
 
         void Take(ConsumeResult<byte[]?, byte[]?> message)
         {
+            if (metrics.Gaps.AwaitsCommitted(message.TopicPartition))
+            {
+                // Only this partition: its fetch has started from the offset the group committed; the others may still be asking.
+                metrics.Gaps.Committed(CommittedOffsets(consumer, [message.TopicPartition]));
+            }
+
             if (metrics.Gaps.Observe(message) is { } gap)
             {
                 Log.MessagesSkipped(logger, gap.Count, gap.Topic, gap.Partition, gap.FirstMissing, gap.LastMissing);
@@ -164,7 +170,7 @@ public sealed class DetectionWorker(
     }
 
     // Where the group stands on newly assigned partitions, so that a first message beyond it shows a gap.
-    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartition> partitions)
     {
         try
         {
@@ -172,9 +178,10 @@ public sealed class DetectionWorker(
         }
         catch (KafkaException e)
         {
-            // Gaps at the start of these partitions go unnoticed; gaps later on are still seen.
+            // Gaps at the start of these partitions go unnoticed (asked once: unknown counts as nothing committed);
+            // gaps later on are still seen.
             Log.CommittedUnknown(logger, e.Error.Reason);
-            return [];
+            return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
         }
     }
 
@@ -888,14 +895,14 @@ public sealed class DetectionWorker(
             MessageMaxBytes = Math.Max(_options.MaxMessageBytes * 4, 1_000_000),
         });
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetPartitionsAssignedHandler((c, partitions) =>
+            .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 foreach (var partition in partitions)
                 {
                     _owned[partition] = new OwnedPartition(partition);
                 }
 
-                metrics.Gaps.Assigned(CommittedOffsets(c, partitions));
+                metrics.Gaps.Assigned(partitions);
 
                 Log.Assigned(logger, Describe(partitions));
                 events.PartitionsChanged(AuditActions.PartitionsAssigned, _options.ConsumerGroup, _options.Instance, partitions);

@@ -16,6 +16,7 @@ namespace StreamSentinel.Kafka.Diagnostics;
 public sealed class OffsetGaps
 {
     private readonly Dictionary<TopicPartition, long> _next = [];
+    private readonly HashSet<TopicPartition> _awaiting = [];
     private readonly Counter<long> _skipped;
 
     public OffsetGaps(Meter meter)
@@ -25,14 +26,52 @@ public sealed class OffsetGaps
             "stream_sentinel.kafka.skipped_messages", "{message}", "Messages deleted from Kafka before this consumer group read them: lost.");
     }
 
-    /// <summary>Newly assigned partitions, with the group's committed offsets (negative: nothing committed, nothing expected).</summary>
-    public void Assigned(IEnumerable<TopicPartitionOffset> committed)
+    /// <summary>
+    /// Newly assigned partitions: nothing is expected of them until <see cref="Committed"/> says where the group stands.
+    /// The worker asks the broker when a first message of one arrives, not in the rebalance callback: asking there, while
+    /// the assignment was being applied, made a two-worker fleet skip operational messages (the AppHost test, two runs of
+    /// two; none without it).
+    /// </summary>
+    public void Assigned(IEnumerable<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        lock (_next)
+        {
+            foreach (var partition in partitions)
+            {
+                _next.Remove(partition);
+                _awaiting.Add(partition);
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="partition"/> was assigned and the group's committed offset is not known yet.</summary>
+    public bool AwaitsCommitted(TopicPartition partition)
+    {
+        lock (_next)
+        {
+            return _awaiting.Contains(partition);
+        }
+    }
+
+    /// <summary>The partitions whose committed offset is not known yet.</summary>
+    public IReadOnlyList<TopicPartition> AwaitingCommitted()
+    {
+        lock (_next)
+        {
+            return [.. _awaiting];
+        }
+    }
+
+    /// <summary>The group's committed offsets (negative: nothing committed, or unknown: nothing expected).</summary>
+    public void Committed(IEnumerable<TopicPartitionOffset> committed)
     {
         ArgumentNullException.ThrowIfNull(committed);
         lock (_next)
         {
             foreach (var partition in committed)
             {
+                _awaiting.Remove(partition.TopicPartition);
                 if (partition.Offset.Value >= 0)
                 {
                     _next[partition.TopicPartition] = partition.Offset.Value;
@@ -82,6 +121,7 @@ public sealed class OffsetGaps
             foreach (var partition in partitions)
             {
                 _next.Remove(partition);
+                _awaiting.Remove(partition);
             }
         }
     }

@@ -306,6 +306,12 @@ public sealed class PersistenceWorker<TBatch>(
                 continue;
             }
 
+            if (metrics.Gaps.AwaitsCommitted(result.TopicPartition))
+            {
+                // Only this partition: its fetch has started from the offset the group committed; the others may still be asking.
+                metrics.Gaps.Committed(CommittedOffsets(consumer, [result.TopicPartition]));
+            }
+
             if (metrics.Gaps.Observe(result) is { } gap)
             {
                 Log.MessagesSkipped(logger, gap.Count, gap.Topic, gap.Partition, gap.FirstMissing, gap.LastMissing);
@@ -547,10 +553,10 @@ public sealed class PersistenceWorker<TBatch>(
             MessageMaxBytes = Math.Max(_options.MaxMessageBytes * 4, 1_000_000),
         });
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetPartitionsAssignedHandler((c, partitions) =>
+            .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 store.Assigned(partitions);
-                metrics.Gaps.Assigned(CommittedOffsets(c, partitions));
+                metrics.Gaps.Assigned(partitions);
                 Log.Assigned(logger, Describe(partitions));
                 events.PartitionsChanged(AuditActions.PartitionsAssigned, store.ConsumerGroup, _options.Instance, partitions);
             })
@@ -568,7 +574,7 @@ public sealed class PersistenceWorker<TBatch>(
     }
 
     /// <summary>Where the group stands on newly assigned partitions, so that a first message beyond it shows a gap.</summary>
-    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartition> partitions)
     {
         try
         {
@@ -576,9 +582,10 @@ public sealed class PersistenceWorker<TBatch>(
         }
         catch (KafkaException e)
         {
-            // Gaps at the start of these partitions go unnoticed; gaps later on are still seen.
+            // Gaps at the start of these partitions go unnoticed (asked once: unknown counts as nothing committed);
+            // gaps later on are still seen.
             Log.CommittedUnknown(logger, e.Error.Reason);
-            return [];
+            return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
         }
     }
 

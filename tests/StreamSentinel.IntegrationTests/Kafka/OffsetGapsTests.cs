@@ -21,7 +21,7 @@ public sealed class OffsetGapsTests
     public void A_first_message_beyond_the_committed_offset_and_a_later_jump_are_gaps()
     {
         var gaps = new OffsetGaps(_meter);
-        gaps.Assigned([new TopicPartitionOffset(Partition, 10)]);
+        Assign(gaps, 10);
 
         using (Assert.EnterMultipleScope())
         {
@@ -36,7 +36,7 @@ public sealed class OffsetGapsTests
     public void Contiguous_messages_and_messages_read_again_are_no_gap()
     {
         var gaps = new OffsetGaps(_meter);
-        gaps.Assigned([new TopicPartitionOffset(Partition, 10)]);
+        Assign(gaps, 10);
 
         using (Assert.EnterMultipleScope())
         {
@@ -53,11 +53,33 @@ public sealed class OffsetGapsTests
     public void Without_a_committed_offset_or_after_a_revoke_nothing_is_expected()
     {
         var gaps = new OffsetGaps(_meter);
-        gaps.Assigned([new TopicPartitionOffset(Partition, Offset.Unset)]);
+        Assign(gaps, Offset.Unset);
         Assert.That(gaps.Observe(Message(500)), Is.Null, "a new group starts wherever the topic starts");
 
         gaps.Revoked([Partition]);
         Assert.That(gaps.Observe(Message(900)), Is.Null, "a partition given up and read again is judged from its next assignment");
+    }
+
+    [Test]
+    public void A_partition_awaits_its_committed_offset_from_assignment_until_it_is_given()
+    {
+        var gaps = new OffsetGaps(_meter);
+        gaps.Assigned([Partition]);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(gaps.AwaitsCommitted(Partition), Is.True);
+            Assert.That(gaps.AwaitingCommitted(), Is.EqualTo(new[] { Partition }));
+            gaps.Committed([new TopicPartitionOffset(Partition, 7)]);
+            Assert.That(gaps.AwaitsCommitted(Partition), Is.False);
+            Assert.That(gaps.Observe(Message(9)), Is.EqualTo(new OffsetGap("transactions", 3, 7, 8)));
+        }
+    }
+
+    private static void Assign(OffsetGaps gaps, Offset committed)
+    {
+        gaps.Assigned([Partition]);
+        gaps.Committed([new TopicPartitionOffset(Partition, committed)]);
     }
 
     private static ConsumeResult<byte[]?, byte[]?> Message(long offset) => new()
