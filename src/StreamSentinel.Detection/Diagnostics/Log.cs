@@ -49,10 +49,4 @@ internal static partial class Log
 
     [LoggerMessage(5014, LogLevel.Warning, "Partitions leaving could not be saved; the next owner restores them from the last checkpoint")]
     public static partial void HandOverFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(5015, LogLevel.Error, "Lost: {Count} transactions of {Topic}[{Partition}] (offsets {First}..{Last}) were deleted from Kafka before this group read them")]
-    public static partial void MessagesSkipped(ILogger logger, long count, string topic, int partition, long first, long last);
-
-    [LoggerMessage(5016, LogLevel.Warning, "Could not read the group's committed offsets at assignment ({Reason}); a gap at their start would go unnoticed")]
-    public static partial void CommittedUnknown(ILogger logger, string reason);
 }

@@ -150,38 +150,11 @@ public sealed class DetectionWorker(
 
         void Take(ConsumeResult<byte[]?, byte[]?> message)
         {
-            if (metrics.Gaps.AwaitsCommitted(message.TopicPartition))
-            {
-                // Only this partition: its fetch has started from the offset the group committed; the others may still be asking.
-                metrics.Gaps.Committed(CommittedOffsets(consumer, [message.TopicPartition]));
-            }
-
-            if (metrics.Gaps.Observe(message) is { } gap)
-            {
-                Log.MessagesSkipped(logger, gap.Count, gap.Topic, gap.Partition, gap.FirstMissing, gap.LastMissing);
-                events.MessagesSkipped(_options.ConsumerGroup, _options.Instance, gap);
-            }
-
+            metrics.Gaps.Notice(consumer, message, events, _options.ConsumerGroup, _options.Instance, logger);
             if (_owned.TryGetValue(message.TopicPartition, out var partition))
             {
                 partition.Backlog.Enqueue(message);
             }
-        }
-    }
-
-    // Where the group stands on newly assigned partitions, so that a first message beyond it shows a gap.
-    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartition> partitions)
-    {
-        try
-        {
-            return consumer.Committed(partitions, TimeSpan.FromSeconds(10));
-        }
-        catch (KafkaException e)
-        {
-            // Gaps at the start of these partitions go unnoticed (asked once: unknown counts as nothing committed);
-            // gaps later on are still seen.
-            Log.CommittedUnknown(logger, e.Error.Reason);
-            return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using StreamSentinel.Kafka.Operational;
 
 namespace StreamSentinel.Kafka.Diagnostics;
 
@@ -13,8 +15,10 @@ namespace StreamSentinel.Kafka.Diagnostics;
 /// </summary>
 /// <remarks>A topic written with transactions would carry commit markers at offsets no message has: that is not a gap
 /// this class can tell apart, and none of the fleet's producers uses transactions.</remarks>
-public sealed class OffsetGaps
+public sealed partial class OffsetGaps
 {
+    private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Dictionary<TopicPartition, long> _next = [];
     private readonly HashSet<TopicPartition> _awaiting = [];
     private readonly Counter<long> _skipped;
@@ -54,15 +58,6 @@ public sealed class OffsetGaps
         }
     }
 
-    /// <summary>The partitions whose committed offset is not known yet.</summary>
-    public IReadOnlyList<TopicPartition> AwaitingCommitted()
-    {
-        lock (_next)
-        {
-            return [.. _awaiting];
-        }
-    }
-
     /// <summary>The group's committed offsets (negative: nothing committed, or unknown: nothing expected).</summary>
     public void Committed(IEnumerable<TopicPartitionOffset> committed)
     {
@@ -82,6 +77,32 @@ public sealed class OffsetGaps
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// What a worker does with each message it consumes: on a partition's first message since its assignment, asks the
+    /// broker where the group stands (only that partition: its fetch has started from there, others may still be
+    /// asking); then a gap before the message is logged as an error and recorded as a <c>messages.skipped</c> audit
+    /// event of <paramref name="group"/>, and returned.
+    /// </summary>
+    public OffsetGap? Notice(
+        IConsumer<byte[]?, byte[]?> consumer, ConsumeResult<byte[]?, byte[]?> message, IOperationalEvents events, string group, string member, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(consumer);
+        ArgumentNullException.ThrowIfNull(message);
+        if (AwaitsCommitted(message.TopicPartition))
+        {
+            Committed(CommittedOffsets(consumer, message.TopicPartition, logger));
+        }
+
+        var gap = Observe(message);
+        if (gap is { } skipped)
+        {
+            MessagesSkipped(logger, skipped.Count, skipped.Topic, skipped.Partition, skipped.FirstMissing, skipped.LastMissing, group);
+            events.MessagesSkipped(group, member, skipped);
+        }
+
+        return gap;
     }
 
     /// <summary>Takes a consumed message; returns the offsets skipped before it, if any.</summary>
@@ -111,6 +132,27 @@ public sealed class OffsetGaps
 
         return gap;
     }
+
+    private static List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, TopicPartition partition, ILogger logger)
+    {
+        try
+        {
+            return consumer.Committed([partition], CommittedTimeout);
+        }
+        catch (KafkaException e)
+        {
+            // A gap at the start of this partition goes unnoticed (asked once: unknown counts as nothing committed);
+            // gaps later on are still seen.
+            CommittedUnknown(logger, partition.Topic, partition.Partition.Value, e.Error.Reason);
+            return [new TopicPartitionOffset(partition, Offset.Unset)];
+        }
+    }
+
+    [LoggerMessage(200, LogLevel.Error, "Lost: {Count} messages of {Topic}[{Partition}] (offsets {First}..{Last}) were deleted from Kafka before group {Group} read them")]
+    private static partial void MessagesSkipped(ILogger logger, long count, string topic, int partition, long first, long last, string group);
+
+    [LoggerMessage(201, LogLevel.Warning, "Could not read the group's committed offset of {Topic}[{Partition}] ({Reason}); a gap at its start would go unnoticed")]
+    private static partial void CommittedUnknown(ILogger logger, string topic, int partition, string reason);
 
     /// <summary>Forgets partitions this consumer no longer owns.</summary>
     public void Revoked(IEnumerable<TopicPartition> partitions)

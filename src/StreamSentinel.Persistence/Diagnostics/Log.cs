@@ -40,10 +40,4 @@ internal static partial class Log
 
     [LoggerMessage(4011, LogLevel.Warning, "Writing a ClickHouse block of {Rows} results failed (attempt {Attempt}); retrying in {DelayMs} ms")]
     public static partial void BlockWriteFailed(ILogger logger, int rows, int attempt, int delayMs, Exception exception);
-
-    [LoggerMessage(4012, LogLevel.Error, "Lost: {Count} messages of {Topic}[{Partition}] (offsets {First}..{Last}) were deleted from Kafka before this group read them")]
-    public static partial void MessagesSkipped(ILogger logger, long count, string topic, int partition, long first, long last);
-
-    [LoggerMessage(4013, LogLevel.Warning, "Could not read the group's committed offsets at assignment ({Reason}); a gap at their start would go unnoticed")]
-    public static partial void CommittedUnknown(ILogger logger, string reason);
 }

@@ -44,7 +44,6 @@ public sealed class PersistenceWorker<TBatch>(
 {
     private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan WriteWatchSlice = TimeSpan.FromMilliseconds(5);
-    private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(10);
 
     private readonly PersistenceOptions _options = options.Value;
     // Counts come from the held block or batch (DelayFor), so one policy serves both retry paths.
@@ -306,18 +305,7 @@ public sealed class PersistenceWorker<TBatch>(
                 continue;
             }
 
-            if (metrics.Gaps.AwaitsCommitted(result.TopicPartition))
-            {
-                // Only this partition: its fetch has started from the offset the group committed; the others may still be asking.
-                metrics.Gaps.Committed(CommittedOffsets(consumer, [result.TopicPartition]));
-            }
-
-            if (metrics.Gaps.Observe(result) is { } gap)
-            {
-                Log.MessagesSkipped(logger, gap.Count, gap.Topic, gap.Partition, gap.FirstMissing, gap.LastMissing);
-                events.MessagesSkipped(store.ConsumerGroup, _options.Instance, gap);
-            }
-
+            metrics.Gaps.Notice(consumer, result, events, store.ConsumerGroup, _options.Instance, logger);
             _collecting.Add(result);
             if (deadline is null)
             {
@@ -571,22 +559,6 @@ public sealed class PersistenceWorker<TBatch>(
             })
             .LogTo(logger)
             .Build();
-    }
-
-    /// <summary>Where the group stands on newly assigned partitions, so that a first message beyond it shows a gap.</summary>
-    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, IReadOnlyList<TopicPartition> partitions)
-    {
-        try
-        {
-            return consumer.Committed(partitions, CommittedTimeout);
-        }
-        catch (KafkaException e)
-        {
-            // Gaps at the start of these partitions go unnoticed (asked once: unknown counts as nothing committed);
-            // gaps later on are still seen.
-            Log.CommittedUnknown(logger, e.Error.Reason);
-            return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
-        }
     }
 
     private void Revoke(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
