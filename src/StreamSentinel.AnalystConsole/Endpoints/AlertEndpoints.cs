@@ -117,6 +117,7 @@ internal static class AlertEndpoints
         api.MapPost("/alerts/bulk", async (BulkAction action, ClaimsPrincipal user, IOptions<ConsoleOptions> options, AlertService alerts, CancellationToken cancellationToken) =>
         {
             var errors = new Dictionary<string, string[]>();
+            var assignee = options.Value.AnalystNamed(action.Assignee);
             if (action.Items is not { Count: > 0 and <= 500 } || action.Items.Select(i => i.Id).Distinct().Count() != action.Items.Count)
             {
                 errors["items"] = ["1 to 500 different alerts, each with the version you saw"];
@@ -131,7 +132,7 @@ internal static class AlertEndpoints
             {
                 errors["status"] = [$"must be one of {string.Join(", ", AlertWorkflow.Statuses)}"];
             }
-            else if (action.Action == "assign" && action.Assignee is not null && options.Value.AnalystNamed(action.Assignee) is null)
+            else if (action.Action == "assign" && action.Assignee is not null && assignee is null)
             {
                 errors["assignee"] = ["is not an analyst of this console (Console:Users with role analyst)"];
             }
@@ -142,7 +143,7 @@ internal static class AlertEndpoints
 
             return errors.Count > 0
                 ? Results.ValidationProblem(errors, title: "The bulk action is invalid.")
-                : Results.Ok(await alerts.BulkAsync(action with { Assignee = options.Value.AnalystNamed(action.Assignee) }, user.Identity!.Name!, cancellationToken));
+                : Results.Ok(await alerts.BulkAsync(action with { Assignee = assignee }, user.Identity!.Name!, cancellationToken));
         }).RequireAuthorization(AnalystConsolePolicies.Change)
             .Produces<BulkResult>().ProducesValidationProblem().ProducesAuthorizationProblems();
     }
